@@ -1,0 +1,29 @@
+# Everything runs from a local virtualenv that the first target needing it creates.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+ARGS ?=
+
+.PHONY: install run test lint clean
+
+install: $(STAMP)
+
+# Reinstall whenever the pinned dependencies change.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+run: install
+	$(BIN)/mock-server $(ARGS)
+
+test: install
+	$(BIN)/pytest $(ARGS)
+
+lint: install
+	$(BIN)/ruff check mock_server tests
+	$(BIN)/ruff format --check mock_server tests
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

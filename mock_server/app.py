@@ -1,0 +1,82 @@
+"""The app factory: one Flask app serving every provider, owning all state."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response, request
+
+from mock_server.config import Config
+from mock_server.core.clock import Clock
+from mock_server.core.error_handling import init_error_handling
+from mock_server.core.idempotency import IdempotencyStore
+from mock_server.core.ids import IdFactory
+from mock_server.core.journal import Journal, JournalEntry
+from mock_server.core.routing import HostRouter
+from mock_server.core.state import MockState, current_state
+from mock_server.core.store import Store
+from mock_server.providers import select_providers
+
+# A journal entry keeps at most this much of a body, so large bodies cannot bloat the ring.
+JOURNAL_BODY_LIMIT = 16 * 1024
+
+
+def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:
+    config = Config.coerce(config)
+    providers = select_providers(config.provider)
+    clock = clock or Clock()
+    rng = random.Random(config.seed)  # seed None: seeded from the OS
+    state = MockState(
+        config=config,
+        clock=clock,
+        rng=rng,
+        ids=IdFactory(rng, clock),
+        store=Store(),
+        idempotency=IdempotencyStore(clock, config.idempotency_ttl_seconds, config.idempotency_max_keys),
+        journal=Journal(config.journal_size),
+        providers={provider.name: provider for provider in providers},
+    )
+    state.backends = {provider.name: provider.build_backend(state, provider) for provider in providers}
+
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
+    app.extensions["mock_server"] = state
+    for provider in providers:
+        app.register_blueprint(provider.build_blueprint(provider), url_prefix=provider.prefix)
+    init_error_handling(app)
+    app.after_request(record_in_journal)
+    app.wsgi_app = HostRouter(  # type: ignore[method-assign]
+        app.wsgi_app,
+        {host: provider.prefix for provider in providers for host in provider.hosts},
+        default_prefix=providers[0].prefix if config.provider else None,
+    )
+    return app
+
+
+def _body_text(data: bytes) -> str:
+    text = data[:JOURNAL_BODY_LIMIT].decode("utf-8", errors="replace")
+    return text + "…" if len(data) > JOURNAL_BODY_LIMIT else text
+
+
+def record_in_journal(response: Response) -> Response:
+    state = current_state()
+    provider = state.provider_for_path(request.path)
+    declared = request.content_length or 0
+    # A body refused for its size is never read, not even for the journal.
+    body = _body_text(request.get_data(cache=True)) if declared <= state.config.max_body_bytes else ""
+    state.journal.record(
+        JournalEntry(
+            time=state.clock.now(),
+            provider=provider.name if provider else None,
+            method=request.method,
+            path=request.path,
+            query=request.query_string.decode("latin-1"),
+            headers=Journal.masked(request.headers),
+            body=body,
+            status=response.status_code,
+            response_body="" if response.is_streamed else _body_text(response.get_data()),
+        )
+    )
+    return response

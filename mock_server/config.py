@@ -1,0 +1,54 @@
+"""Settings, from defaults, then MOCK_SERVER_* environment variables, then the command line."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+ENV_PREFIX = "MOCK_SERVER_"
+
+
+@dataclass(frozen=True)
+class Config:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    provider: str | None = None  # serve only this provider, at the root
+    seed: int | None = None  # same seed: same IDs and fake data
+    threads: int = 8
+    max_body_bytes: int = 1024 * 1024
+    idempotency_ttl_seconds: float = 24 * 60 * 60
+    idempotency_max_keys: int = 100_000
+    journal_size: int = 1_000
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:
+        """Defaults, overridden by MOCK_SERVER_<FIELD> variables, overridden by non-None `overrides`."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for field in dataclasses.fields(cls):
+            raw = environ.get(ENV_PREFIX + field.name.upper())
+            if raw not in (None, ""):
+                values[field.name] = _parse(field.name, raw, cls)
+        values.update({name: value for name, value in overrides.items() if value is not None})
+        return cls(**values)
+
+    @classmethod
+    def coerce(cls, config: Config | Mapping[str, Any] | None) -> Config:
+        if isinstance(config, cls):
+            return config
+        return cls(**dict(config or {}))
+
+
+def _parse(name: str, raw: str, cls: type[Config]) -> Any:
+    kind = {field.name: field.type for field in dataclasses.fields(cls)}[name]
+    try:
+        if "int" in kind:
+            return int(raw)
+        if "float" in kind:
+            return float(raw)
+    except ValueError:
+        raise ValueError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a number") from None
+    return raw

@@ -1,0 +1,1 @@
+"""Machinery shared by every provider: store, IDs, clock, errors, auth, idempotency, journal."""

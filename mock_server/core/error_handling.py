@@ -1,0 +1,69 @@
+"""Every error, including the framework's own (unknown route, wrong method, body too large), is
+answered in the owning provider's exact shape; nothing ever answers with a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
+from werkzeug.exceptions import NotFound as WerkzeugNotFound
+
+from mock_server.core.errors import (
+    ApiError,
+    InternalError,
+    MalformedBody,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    RouteNotFound,
+)
+from mock_server.core.http import json_response
+from mock_server.core.state import current_state
+
+
+def from_http_exception(error: HTTPException) -> ApiError:
+    """The framework's routing and parsing errors, as the typed errors providers render."""
+    if isinstance(error, WerkzeugNotFound):
+        provider = current_state().provider_for_path(request.path)
+        path = provider.real_path(request.path) if provider else request.path
+        return RouteNotFound(f"Cannot {request.method} {path}")
+    if isinstance(error, WerkzeugMethodNotAllowed):
+        return MethodNotAllowed(f"Method {request.method} is not allowed.", allowed=error.valid_methods or ())
+    if isinstance(error, RequestEntityTooLarge):
+        return PayloadTooLarge("Request body is too large.")
+    if error.code == 400:
+        return MalformedBody(error.description or "Bad request.")
+    generic = ApiError(error.description or error.name)
+    generic.status = error.code or 500
+    return generic
+
+
+def _own_error_body(error: ApiError) -> dict[str, str]:
+    """Outside every provider there is no provider shape to follow: say where the APIs are."""
+    if isinstance(error, RouteNotFound):
+        mounts = ", ".join(provider.prefix for provider in current_state().providers.values())
+        return {
+            "error": f"No emulated API at {request.path}. APIs are mounted at: {mounts}; "
+            "or send a provider's real host in the Host header."
+        }
+    return {"error": error.message}
+
+
+def render(error: ApiError) -> Response:
+    provider = current_state().provider_for_path(request.path)
+    if provider is None:
+        response = json_response(_own_error_body(error), error.status)
+    else:
+        response = provider.render_error(error)
+    if isinstance(error, MethodNotAllowed):
+        response.headers["Allow"] = ", ".join(error.allowed)
+    return response
+
+
+def init_error_handling(app: Flask) -> None:
+    app.register_error_handler(ApiError, render)
+    app.register_error_handler(HTTPException, lambda error: render(from_http_exception(error)))
+
+    @app.errorhandler(Exception)
+    def internal_error(error: Exception) -> Response:
+        app.logger.exception("unhandled error in the mock")  # the trace goes to the log, not the client
+        return render(InternalError("An unexpected error occurred."))

@@ -1,0 +1,54 @@
+"""ID factories for the formats the providers use, all drawing on the app's one random source."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import threading
+import uuid
+
+from mock_server.core.clock import Clock
+
+
+class IdFactory:
+    """UUID4, KSUID and MongoDB ObjectId identifiers; the same seed gives the same sequence."""
+
+    def __init__(self, rng: random.Random, clock: Clock) -> None:
+        self._rng = rng
+        self._clock = clock
+        # An ObjectId is time + a per-process random value + a counter starting at a random value;
+        # the mock is one "process", so both are drawn once, from the seeded source.
+        self._object_id_process = rng.randbytes(5)
+        self._object_id_counter = itertools.count(rng.getrandbits(24))
+        self._counter_lock = threading.Lock()
+
+    def uuid4(self) -> str:
+        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+
+    def ksuid(self) -> str:
+        """A 27-character KSUID whose embedded time is now on the app's clock."""
+        from ksuid import Ksuid  # imported on first use: start-up does not pay for it
+
+        return str(Ksuid(self._clock.now(), self._rng.randbytes(Ksuid.PAYLOAD_LENGTH_IN_BYTES)))
+
+    def object_id(self) -> str:
+        """A 24-hex MongoDB ObjectId whose first four bytes are now on the app's clock."""
+        from bson import ObjectId  # the real implementation, from pymongo; imported on first use
+
+        seconds = int(self._clock.now().timestamp())
+        with self._counter_lock:
+            counter = next(self._object_id_counter) % 0x1000000
+        raw = seconds.to_bytes(4, "big") + self._object_id_process + counter.to_bytes(3, "big")
+        return str(ObjectId(raw))
+
+    def hex_token(self, nbytes: int) -> str:
+        return self._rng.randbytes(nbytes).hex()
+
+
+def is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except (ValueError, TypeError, AttributeError):
+        return False
+    # uuid.UUID also accepts braces, "urn:uuid:" and missing hyphens; the APIs take only the canonical form.
+    return len(value) == 36

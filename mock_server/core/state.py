@@ -1,0 +1,50 @@
+"""All of an app's state, built by create_app: a new app is a clean world."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+
+from mock_server.config import Config
+from mock_server.core.clock import Clock
+from mock_server.core.idempotency import IdempotencyStore
+from mock_server.core.ids import IdFactory
+from mock_server.core.journal import Journal
+from mock_server.core.provider import Provider
+from mock_server.core.store import Store
+
+
+@dataclass
+class MockState:
+    config: Config
+    clock: Clock
+    rng: random.Random
+    ids: IdFactory
+    store: Store
+    idempotency: IdempotencyStore
+    journal: Journal
+    providers: dict[str, Provider]
+    backends: dict[str, Any] = field(default_factory=dict)
+
+    def provider_for_path(self, path: str) -> Provider | None:
+        # Longest prefix first, so "/dots-sandbox/..." is not taken for "/dots".
+        for provider in sorted(self.providers.values(), key=lambda p: len(p.prefix), reverse=True):
+            if provider.owns_path(path):
+                return provider
+        return None
+
+    def reset(self, provider: str | None = None) -> None:
+        self.store.clear(provider)
+        self.idempotency.clear(provider)
+        self.journal.clear(provider)
+
+
+def current_state() -> MockState:
+    return current_app.extensions["mock_server"]
+
+
+def backend(provider: Provider) -> Any:
+    return current_state().backends[provider.name]

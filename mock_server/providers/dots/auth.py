@@ -1,0 +1,19 @@
+"""Dots authenticates with HTTP Basic: base64(client_id:api_key), or base64(client_id:) from a browser."""
+
+from flask import Request
+
+from mock_server.core.auth import Credential
+from mock_server.core.errors import Unauthorized
+
+MISSING_AUTHORIZATION = "Missing Authorization header."
+MALFORMED_AUTHORIZATION = "Invalid Authorization header. Expected Basic base64(client_id:api_key)."
+
+
+def verify_basic(request: Request) -> Credential:
+    """Any well-formed Basic credential is accepted (stripe-mock's way); data is scoped per client id."""
+    if not request.headers.get("Authorization"):
+        raise Unauthorized(MISSING_AUTHORIZATION)
+    auth = request.authorization
+    if auth is None or auth.type != "basic" or not auth.username:
+        raise Unauthorized(MALFORMED_AUTHORIZATION)
+    return Credential(scope=auth.username)

@@ -1,0 +1,60 @@
+"""Every Dots error is {"success": false, "error_code": ..., "message": ...} (v1 spec, v2 integration)."""
+
+from __future__ import annotations
+
+from flask import Response
+
+from mock_server.core.errors import (
+    ApiError,
+    Conflict,
+    InvalidRequest,
+    MalformedBody,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    Unauthorized,
+)
+from mock_server.core.http import json_response
+
+INVALID_JSON = "Request body must be a valid JSON object."
+
+# Documented codes for a field's validation error; any other field is plain invalid-input.
+FIELD_ERROR_CODES = {
+    "email": "invalid-email",
+    "country_code": "invalid-phone-number",
+    "phone_number": "invalid-phone-number",
+}
+CONFLICT_CODES = {"email": "auth-email-already-exists", "username": "auth-username-already-exists"}
+
+# Codes for errors Dots documents no code for (assumed), by error type, most specific first.
+ASSUMED_CODES: tuple[tuple[type[ApiError], str], ...] = (
+    (Unauthorized, "unauthorized"),
+    (NotFound, "not-found"),
+    (MethodNotAllowed, "method-not-allowed"),
+    (PayloadTooLarge, "payload-too-large"),
+    (RateLimited, "rate-limit-exceeded"),
+    (ApiError, "internal-server-error"),
+)
+
+
+def error_body(code: str, message: str) -> dict:
+    return {"success": False, "error_code": code, "message": message}
+
+
+def _code_and_message(error: ApiError) -> tuple[str, str]:
+    if isinstance(error, MalformedBody):
+        return "invalid-input", INVALID_JSON
+    if isinstance(error, InvalidRequest):
+        # Dots reports one problem at a time: the first failed field, in declared order.
+        field, messages = next(iter(error.fields.items()), ("", [error.message]))
+        return FIELD_ERROR_CODES.get(field, "invalid-input"), messages[0]
+    if isinstance(error, Conflict):
+        return CONFLICT_CODES.get(error.field or "", "conflict"), error.message
+    code = next(code for kind, code in ASSUMED_CODES if isinstance(error, kind))
+    return code, error.message
+
+
+def render_error(error: ApiError) -> Response:
+    code, message = _code_and_message(error)
+    return json_response(error_body(code, message), error.status)

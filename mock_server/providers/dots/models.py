@@ -1,0 +1,187 @@
+"""The Dots backend: users per client id, knowing nothing of HTTP."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from mock_server.core.errors import Conflict, InvalidRequest, NotFound
+from mock_server.core.provider import Provider
+from mock_server.core.state import MockState
+from mock_server.core.store import UniqueViolation
+
+USER_NOT_FOUND = "User not found."
+EMAIL_TAKEN = "A user with this email already exists."
+USERNAME_TAKEN = "A user with this username already exists."
+UNKNOWN_CURSOR = "{name} does not refer to a user."
+NO_PAYOUT_METHOD = "default_payout_method must be a payout method already configured by the user."
+
+
+@dataclass(frozen=True, slots=True)
+class Phone:
+    country_code: str
+    phone_number: str
+
+
+@dataclass(frozen=True, slots=True)
+class Wallet:
+    """A new user has no money: every balance starts at zero cents."""
+
+    amount: int = 0
+    withdrawable_amount: int = 0
+    credit_balance: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Compliance:
+    """Nothing is collected or verified yet, except a date of birth given at creation."""
+
+    tax_id_collected: bool = False
+    address_collected: bool = False
+    date_of_birth_collected: bool = False
+    must_collect_1099: bool = False
+    collected_1099: bool = False
+    w8_ben_collected: bool = False
+    flagged: bool = False
+    id_verified: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DotsUser:
+    id: str
+    first_name: str
+    last_name: str
+    email: str
+    phone: Phone
+    username: str | None = None
+    date_of_birth: date | None = None
+    metadata: str | dict | None = None
+    status: str = "unverified"
+    wallet: Wallet = field(default_factory=Wallet)
+    compliance: Compliance = field(default_factory=Compliance)
+    payout_options_exclude_list: tuple[str, ...] = ()
+    auto_payout_enabled: bool = False
+    adjustment_1099: dict | None = None
+
+
+class DotsBackend:
+    """One backend per Dots environment; `dedupe_by_phone` is what tells production from the sandbox."""
+
+    def __init__(self, state: MockState, provider: Provider) -> None:
+        self._store = state.store
+        self._ids = state.ids
+        self._namespace = provider.name
+        self._dedupe_by_phone = bool(provider.options["dedupe_by_phone"])
+
+    def create(self, scope: str, fields: dict[str, Any]) -> tuple[DotsUser, bool]:
+        """The new user and True; in production, the existing user with that phone number and False."""
+
+        def build() -> tuple[str, DotsUser, dict[str, Any]]:
+            user = self._new_user(fields)
+            return user.id, user, self._unique_values(user)
+
+        try:
+            if self._dedupe_by_phone:
+                phone = (fields["country_code"], fields["phone_number"])
+                return self._store.get_or_insert(self._namespace, scope, ("phone", phone), build)
+            user_id, user, unique = build()
+            self._store.insert(self._namespace, scope, user_id, user, unique)
+            return user, True
+        except UniqueViolation as violation:
+            raise self._conflict(violation.field) from None
+
+    def _unique_values(self, user: DotsUser) -> dict[str, Any]:
+        # Emails and usernames compare case-insensitively (assumed: addresses are case-insensitive).
+        unique: dict[str, Any] = {
+            "email": user.email.lower(),
+            "username": user.username.lower() if user.username else None,
+        }
+        if self._dedupe_by_phone:
+            unique["phone"] = (user.phone.country_code, user.phone.phone_number)
+        return unique
+
+    def _new_user(self, fields: dict[str, Any]) -> DotsUser:
+        dob = fields.get("date_of_birth")
+        return DotsUser(
+            id=self._ids.uuid4(),
+            first_name=fields["first_name"],
+            last_name=fields["last_name"],
+            email=fields["email"],
+            phone=Phone(fields["country_code"], fields["phone_number"]),
+            username=fields.get("username"),
+            date_of_birth=dob,
+            metadata=fields.get("metadata"),
+            compliance=Compliance(date_of_birth_collected=dob is not None),
+            payout_options_exclude_list=tuple(fields.get("payout_options_exclude_list", ())),
+            adjustment_1099=fields.get("adjustment_1099"),
+        )
+
+    @staticmethod
+    def _conflict(field_name: str) -> Conflict:
+        return Conflict(EMAIL_TAKEN if field_name == "email" else USERNAME_TAKEN, field=field_name)
+
+    def get(self, scope: str, user_id: str) -> DotsUser:
+        user = self._store.get(self._namespace, scope, user_id)
+        if user is None:
+            raise NotFound(USER_NOT_FOUND)
+        return user
+
+    def list(
+        self,
+        scope: str,
+        limit: int,
+        status: str | None = None,
+        starting_after: str | None = None,
+        ending_before: str | None = None,
+    ) -> tuple[list[DotsUser], bool]:
+        """Newest first, as Stripe-style cursors expect; returns the page and whether more remain
+        beyond it in the direction of travel."""
+        users = self._store.values(self._namespace, scope)
+        users.reverse()
+        if status is not None:
+            users = [user for user in users if user.status == status]
+        if starting_after is not None:
+            after = self._position(users, scope, starting_after, "starting_after")
+            remaining = users[after + 1 :]
+            return remaining[:limit], len(remaining) > limit
+        if ending_before is not None:
+            before = self._position(users, scope, ending_before, "ending_before")
+            preceding = users[:before]
+            return preceding[-limit:], len(preceding) > limit
+        return users[:limit], len(users) > limit
+
+    def _position(self, users: list[DotsUser], scope: str, cursor: str, name: str) -> int:
+        for index, user in enumerate(users):
+            if user.id == cursor:
+                return index
+        raise InvalidRequest(fields={name: [UNKNOWN_CURSOR.format(name=name)]})
+
+    def update(self, scope: str, user_id: str, changes: dict[str, Any]) -> DotsUser:
+        user = self.get(scope, user_id)
+        if "default_payout_method" in changes:
+            # The mock emulates no payout-method routes, so no user has one configured.
+            raise InvalidRequest(fields={"default_payout_method": [NO_PAYOUT_METHOD]})
+        replacements: dict[str, Any] = {
+            name: changes[name]
+            for name in ("auto_payout_enabled", "metadata", "adjustment_1099")
+            if name in changes
+        }
+        if "payout_options_exclude_list" in changes:
+            replacements["payout_options_exclude_list"] = tuple(changes["payout_options_exclude_list"])
+        if "date_of_birth" in changes:
+            replacements["date_of_birth"] = changes["date_of_birth"]
+            replacements["compliance"] = dataclasses.replace(user.compliance, date_of_birth_collected=True)
+        updated = dataclasses.replace(user, **replacements)
+        try:
+            self._store.replace(self._namespace, scope, user_id, updated, self._unique_values(updated))
+        except KeyError:
+            raise NotFound(USER_NOT_FOUND) from None
+        return updated
+
+    def delete(self, scope: str, user_id: str) -> DotsUser:
+        user = self._store.delete(self._namespace, scope, user_id)
+        if user is None:
+            raise NotFound(USER_NOT_FOUND)
+        return user

@@ -1,0 +1,216 @@
+"""Dots request and response schemas (spec: create-user, update-user, get-users; seed 000)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+from mock_server.core.ids import is_uuid
+
+RAILS = ("ach", "paypal", "venmo", "cash_app", "intl_bank", "airtm", "payoneer", "crypto")
+USER_STATUSES = ("verified", "unverified", "disabled", "in_review")
+MONTHS = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+
+
+def _messages(name: str, kind: str) -> dict[str, str]:
+    """Dots answers with one sentence naming the field (wording assumed: the real text is unpublished)."""
+    return {
+        "required": f"{name} is required.",
+        "null": f"{name} may not be null.",
+        "invalid": f"{name} must be {kind}.",
+    }
+
+
+def text(name: str, *, required: bool = False, length: tuple[int, int] | None = None, **kwargs: Any):
+    validators = []
+    if length:
+        low, high = length
+        validators.append(
+            validate.Length(low, high, error=f"{name} must be {low} to {high} characters long.")
+        )
+    return fields.String(
+        required=required, validate=validators, error_messages=_messages(name, "a string"), **kwargs
+    )
+
+
+def digits(name: str, max_digits: int):
+    return fields.String(
+        required=True,
+        validate=validate.Regexp(
+            rf"^[0-9]{{1,{max_digits}}}\Z", error=f"{name} must be 1 to {max_digits} digits."
+        ),
+        error_messages=_messages(name, "a string"),
+    )
+
+
+class StringOrObject(fields.Field):
+    """`metadata`: the spec allows a string or a key-value object."""
+
+    default_error_messages = {**_messages("metadata", "a string or an object")}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, str | dict):
+            raise self.make_error("invalid")
+        return value
+
+
+class Adjustment1099(fields.Field):
+    """`1099_adjustment`: one of the spec's two shapes, told apart by `form`."""
+
+    default_error_messages = {**_messages("1099_adjustment", "a 1099-NEC or 1099-K adjustment object")}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, dict) or value.get("form") not in ("1099-NEC", "1099-K"):
+            raise self.make_error("invalid")
+        shape = NecAdjustment() if value["form"] == "1099-NEC" else KAdjustment()
+        try:
+            return shape.load(value)
+        except ValidationError:
+            raise self.make_error("invalid") from None
+
+
+def _strict_integer(**kwargs: Any) -> fields.Integer:
+    return fields.Integer(strict=True, **kwargs)
+
+
+class NecAdjustment(Schema):
+    year = _strict_integer(required=True)
+    form = fields.String(required=True, validate=validate.Equal("1099-NEC"))
+    amount = _strict_integer(required=True, validate=validate.Range(min=1))
+
+
+MonthlyAmounts = Schema.from_dict(
+    {month: _strict_integer(required=True) for month in MONTHS}, name="MonthlyAmounts"
+)
+
+
+class KAdjustment(Schema):
+    year = _strict_integer(required=True)
+    form = fields.String(required=True, validate=validate.Equal("1099-K"))
+    monthly_amounts = fields.Nested(MonthlyAmounts, required=True)
+
+
+def rail_list(name: str) -> fields.List:
+    return fields.List(
+        fields.String(
+            validate=validate.OneOf(RAILS, error=f"{name} entries must be one of: {', '.join(RAILS)}.")
+        ),
+        validate=lambda rails: len(set(rails)) == len(rails) or _fail(f"{name} must not repeat a rail."),
+        error_messages=_messages(name, "an array of payout rails"),
+    )
+
+
+def _fail(message: str) -> bool:
+    raise ValidationError(message)
+
+
+def date(name: str) -> fields.Date:
+    return fields.Date(error_messages=_messages(name, "a date in YYYY-MM-DD format"))
+
+
+class UserCreate(Schema):
+    """POST /v2/users. Unknown fields are ignored (assumed, as most JSON APIs do)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    first_name = text("first_name", required=True, length=(1, 50))
+    last_name = text("last_name", required=True, length=(1, 50))
+    email = fields.Email(required=True, error_messages=_messages("email", "a valid email address"))
+    country_code = digits("country_code", 3)
+    phone_number = digits("phone_number", 20)
+    username = text("username", length=(1, 50))
+    date_of_birth = date("date_of_birth")
+    adjustment_1099 = Adjustment1099(data_key="1099_adjustment")
+    metadata = StringOrObject()
+    payout_options_exclude_list = rail_list("payout_options_exclude_list")
+
+
+class UserUpdate(Schema):
+    """PATCH /v2/users/{user_id}: the mutable fields of the spec."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    default_payout_method = fields.String(
+        validate=validate.OneOf(RAILS, error=f"default_payout_method must be one of: {', '.join(RAILS)}."),
+        error_messages=_messages("default_payout_method", "a string"),
+    )
+    auto_payout_enabled = fields.Boolean(
+        truthy={True}, falsy={False}, error_messages=_messages("auto_payout_enabled", "a boolean")
+    )
+    date_of_birth = date("date_of_birth")
+    adjustment_1099 = Adjustment1099(data_key="1099_adjustment")
+    metadata = StringOrObject(allow_none=True)
+    payout_options_exclude_list = rail_list("payout_options_exclude_list")
+
+
+class ListQuery(Schema):
+    """GET /v2/users query string."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    status = fields.String(
+        validate=validate.OneOf(USER_STATUSES, error=f"status must be one of: {', '.join(USER_STATUSES)}."),
+    )
+    starting_after = fields.String(
+        validate=lambda value: is_uuid(value) or _fail("starting_after must be a valid UUID.")
+    )
+    ending_before = fields.String(
+        validate=lambda value: is_uuid(value) or _fail("ending_before must be a valid UUID.")
+    )
+    limit = fields.Integer(
+        load_default=10,
+        validate=validate.Range(1, 100, error="limit must be between 1 and 100."),
+        error_messages=_messages("limit", "an integer"),
+    )
+
+    @validates_schema
+    def one_cursor(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if "starting_after" in data and "ending_before" in data:
+            raise ValidationError("Use starting_after or ending_before, not both.", "starting_after")
+
+
+# --- responses -----------------------------------------------------------------------------------
+
+
+class PhoneNumber(Schema):
+    country_code = fields.String()
+    phone_number = fields.String()
+
+
+class Wallet(Schema):
+    amount = fields.Integer()
+    withdrawable_amount = fields.Integer()
+    credit_balance = fields.Integer()
+
+
+class Compliance(Schema):
+    tax_id_collected = fields.Boolean()
+    address_collected = fields.Boolean()
+    date_of_birth_collected = fields.Boolean()
+    must_collect_1099 = fields.Boolean()
+    collected_1099 = fields.Boolean(data_key="1099_collected")
+    w8_ben_collected = fields.Boolean()
+    flagged = fields.Boolean()
+    id_verified = fields.Boolean()
+
+
+class User(Schema):
+    """The user object, keys in the seed's order; `status` and `payout_options_exclude_list` from the spec."""
+
+    id = fields.String()
+    first_name = fields.String()
+    last_name = fields.String()
+    email = fields.String()
+    phone_number = fields.Nested(PhoneNumber, attribute="phone")
+    wallet = fields.Nested(Wallet)
+    status = fields.String()
+    compliance = fields.Nested(Compliance)
+    metadata = fields.Raw()
+    payout_options_exclude_list = fields.List(fields.String())

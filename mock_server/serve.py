@@ -1,0 +1,56 @@
+"""The production server: granian, one worker process (state is in memory), many threads.
+
+Chosen by measurement (a bare Flask create endpoint, wrk, 2 cores, medians of 3 runs): granian
+3,430 req/s at 1 connection and 4,795 at 32; waitress 2,870 and 2,420; gunicorn gthread 1,760 and 1,680.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from typing import TextIO
+
+from mock_server.config import ENV_PREFIX, Config
+from mock_server.providers import select_providers
+
+WSGI_TARGET = "mock_server.wsgi:app_from_environment"
+
+
+def banner(config: Config) -> str:
+    host = f"[{config.host}]" if ":" in config.host else config.host
+    base = f"http://{host}:{config.port}"
+    lines = [f"mock-server listening on {base}"]
+    for provider in select_providers(config.provider):
+        mount = "" if config.provider else provider.prefix
+        hosts = f"  (or Host: {', '.join(provider.hosts)})" if provider.hosts else ""
+        lines.append(f"  {provider.title:<14} {base}{mount}{provider.example_path}{hosts}")
+    return "\n".join(lines)
+
+
+def export_config(config: Config) -> None:
+    """The worker builds its app from the environment, so every setting travels there."""
+    for field in dataclasses.fields(config):
+        value = getattr(config, field.name)
+        if value is not None:
+            os.environ[ENV_PREFIX + field.name.upper()] = str(value)
+
+
+def serve(config: Config, out: TextIO = sys.stdout) -> None:
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
+    from granian.server import Server
+
+    export_config(config)
+    print(banner(config), file=out, flush=True)
+    Server(
+        WSGI_TARGET,
+        factory=True,
+        address=config.host,
+        port=config.port,
+        interface=Interfaces.WSGI,
+        workers=1,
+        blocking_threads=config.threads,
+        backlog=2048,
+        log_level=LogLevels.warning,
+    ).serve()

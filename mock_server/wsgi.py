@@ -1,0 +1,10 @@
+"""The WSGI entry point the production server loads in its worker: the app, built from MOCK_SERVER_*."""
+
+from flask import Flask
+
+from mock_server.app import create_app
+from mock_server.config import Config
+
+
+def app_from_environment() -> Flask:
+    return create_app(Config.from_env())

@@ -1,0 +1,108 @@
+"""Fixtures for every suite: a fresh app per test, and one live production server per session."""
+
+from __future__ import annotations
+
+import base64
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from mock_server import create_app
+from mock_server.core.clock import ManualClock
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def app(clock: ManualClock):
+    return create_app({"seed": 1234}, clock=clock)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def state(app):
+    return app.extensions["mock_server"]
+
+
+def basic(client_id: str, secret: str = "sk_dev_secret") -> dict[str, str]:
+    token = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """The production server (`python -m mock_server`) in a child process, on a free port."""
+
+    def __init__(self, *args: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        # Output goes to a file, not a pipe nobody drains, which would block a chatty server.
+        self.log = tempfile.TemporaryFile(mode="w+")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "mock_server", "--port", str(self.port), *args],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        self._wait_until_ready()
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read()
+
+    def _wait_until_ready(self, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.output()}")
+            try:
+                requests.get(self.url + "/", timeout=0.5)
+                return
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("server did not start in time")
+
+    def stop(self) -> str:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        output = self.output()
+        self.log.close()
+        return output
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[LiveServer]:
+    server = LiveServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def unique_client(request) -> str:
+    """A client id of the test's own, so tests sharing the live server never see each other's users."""
+    return f"client-{request.node.name}-{time.monotonic_ns()}"

@@ -1,0 +1,44 @@
+import subprocess
+import sys
+
+from mock_server.config import Config
+from mock_server.serve import banner
+
+
+def test_banner_names_every_served_api():
+    text = banner(Config(port=9000))
+    assert "http://127.0.0.1:9000/dots/api/v2/users  (or Host: api.dots.dev)" in text
+    assert "http://127.0.0.1:9000/dots-sandbox/api/v2/users" in text
+
+
+def test_banner_for_one_provider_shows_it_at_the_root():
+    text = banner(Config(port=9000, provider="dots"))
+    assert "http://127.0.0.1:9000/api/v2/users" in text
+    assert "sandbox" not in text
+
+
+def test_help_lists_the_serve_options():
+    result = subprocess.run(
+        [sys.executable, "-m", "mock_server", "serve", "--help"], capture_output=True, text=True, check=True
+    )
+    for option in ("--host", "--port", "--provider", "--seed"):
+        assert option in result.stdout
+
+
+def test_a_bad_environment_setting_exits_with_a_message_not_a_trace():
+    result = subprocess.run(
+        [sys.executable, "-m", "mock_server"],
+        capture_output=True,
+        text=True,
+        env={"MOCK_SERVER_PORT": "eighty", "PATH": ""},
+    )
+    assert result.returncode == 2
+    assert "MOCK_SERVER_PORT='eighty' is not a number" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_live_server_prints_where_each_api_is_served(live_server):
+    output = live_server.output()
+    assert f"mock-server listening on {live_server.url}" in output
+    assert f"{live_server.url}/dots/api/v2/users" in output
+    assert f"{live_server.url}/dots-sandbox/api/v2/users" in output

@@ -1,0 +1,19 @@
+import pytest
+
+from mock_server.config import Config
+
+
+def test_environment_overrides_defaults_and_arguments_override_both():
+    env = {"MOCK_SERVER_PORT": "9000", "MOCK_SERVER_HOST": "0.0.0.0", "MOCK_SERVER_SEED": "5"}
+    config = Config.from_env(env, port=9100, seed=None)
+    assert (config.host, config.port, config.seed) == ("0.0.0.0", 9100, 5)
+
+
+def test_defaults_bind_loopback_on_8080():
+    config = Config.from_env({})
+    assert (config.host, config.port, config.provider) == ("127.0.0.1", 8080, None)
+
+
+def test_a_non_numeric_number_is_refused_with_its_variable_name():
+    with pytest.raises(ValueError, match="MOCK_SERVER_PORT"):
+        Config.from_env({"MOCK_SERVER_PORT": "eighty"})

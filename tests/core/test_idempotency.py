@@ -1,0 +1,66 @@
+import pytest
+
+from mock_server.core.clock import ManualClock
+from mock_server.core.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
+from mock_server.core.idempotency import IdempotencyStore, StoredResponse, fingerprint
+
+RESPONSE = StoredResponse(201, (("Content-Type", "application/json"),), b'{"id":"1"}')
+
+
+@pytest.fixture
+def clock():
+    return ManualClock()
+
+
+@pytest.fixture
+def keys(clock):
+    return IdempotencyStore(clock, ttl_seconds=60, max_keys=3)
+
+
+def test_first_request_runs_and_a_repeat_is_replayed(keys):
+    assert keys.begin("dakota", "key-a", "k1", "fp") is None
+    keys.complete("dakota", "key-a", "k1", RESPONSE)
+    assert keys.begin("dakota", "key-a", "k1", "fp") == RESPONSE
+
+
+def test_a_key_still_in_flight_is_a_conflict(keys):
+    keys.begin("dakota", "key-a", "k1", "fp")
+    with pytest.raises(IdempotencyKeyInFlight):
+        keys.begin("dakota", "key-a", "k1", "fp")
+
+
+def test_the_same_key_with_another_request_is_refused(keys):
+    keys.begin("dakota", "key-a", "k1", "fp")
+    keys.complete("dakota", "key-a", "k1", RESPONSE)
+    with pytest.raises(IdempotencyKeyReused):
+        keys.begin("dakota", "key-a", "k1", "other")
+
+
+def test_keys_are_scoped_per_credential(keys):
+    keys.begin("dakota", "key-a", "k1", "fp")
+    keys.complete("dakota", "key-a", "k1", RESPONSE)
+    assert keys.begin("dakota", "key-b", "k1", "fp") is None
+
+
+def test_keys_expire_after_the_window(keys, clock):
+    keys.begin("dakota", "key-a", "k1", "fp")
+    keys.complete("dakota", "key-a", "k1", RESPONSE)
+    clock.advance(61)
+    assert keys.begin("dakota", "key-a", "k1", "fp") is None
+
+
+def test_memory_is_bounded_by_max_keys(keys):
+    for n in range(10):
+        keys.begin("dakota", "key-a", f"k{n}", "fp")
+    assert len(keys) == 3
+
+
+def test_a_released_key_may_be_retried(keys):
+    keys.begin("dakota", "key-a", "k1", "fp")
+    keys.release("dakota", "key-a", "k1")
+    assert keys.begin("dakota", "key-a", "k1", "fp") is None
+
+
+def test_fingerprint_tells_bodies_apart():
+    assert fingerprint("POST", "/users", b"{}") == fingerprint("POST", "/users", b"{}")
+    assert fingerprint("POST", "/users", b"{}") != fingerprint("POST", "/users", b'{"a":1}')

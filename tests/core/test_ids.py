@@ -1,0 +1,49 @@
+import random
+import re
+import uuid
+from datetime import UTC, datetime
+
+from bson import ObjectId
+from ksuid import Ksuid
+
+from mock_server.core.clock import ManualClock
+from mock_server.core.ids import IdFactory, is_uuid
+
+MOMENT = datetime(2024, 10, 3, 10, 30, tzinfo=UTC)
+
+
+def factory(seed: int = 7) -> IdFactory:
+    return IdFactory(random.Random(seed), ManualClock(MOMENT))
+
+
+def test_uuid4_is_a_version_4_uuid():
+    value = factory().uuid4()
+    assert uuid.UUID(value).version == 4 and is_uuid(value)
+
+
+def test_same_seed_gives_same_ids():
+    one, two = factory(), factory()
+    assert [one.uuid4(), one.ksuid(), one.object_id()] == [two.uuid4(), two.ksuid(), two.object_id()]
+    assert factory(1).uuid4() != factory(2).uuid4()
+
+
+def test_ksuid_is_27_base62_chars_embedding_the_clock_time():
+    value = factory().ksuid()
+    assert re.fullmatch(r"[0-9A-Za-z]{27}", value)
+    assert Ksuid.from_base62(value).datetime == MOMENT
+
+
+def test_object_id_embeds_the_clock_time_and_counts_up():
+    ids = factory()
+    first, second = ids.object_id(), ids.object_id()
+    assert re.fullmatch(r"[0-9a-f]{24}", first)
+    assert ObjectId(first).generation_time == MOMENT
+    assert int(second[-6:], 16) == (int(first[-6:], 16) + 1) % 0x1000000
+    assert first[8:18] == second[8:18]  # one "process" value per app, as in a real MongoDB client
+
+
+def test_is_uuid_accepts_only_the_canonical_form():
+    assert is_uuid("3c90c3cc-0d44-4b50-8888-8dd25736052a")
+    assert not is_uuid("3c90c3cc0d444b5088888dd25736052a")
+    assert not is_uuid("{3c90c3cc-0d44-4b50-8888-8dd25736052a}")
+    assert not is_uuid("nope")
