@@ -94,11 +94,21 @@ class KAdjustment(Schema):
     monthly_amounts = fields.Nested(MonthlyAmounts, required=True)
 
 
+def one_of(name: str, choices: tuple[str, ...]) -> validate.OneOf:
+    return validate.OneOf(choices, error=f"{name} must be one of: {', '.join(choices)}.")
+
+
+def choice(name: str, choices: tuple[str, ...]) -> fields.String:
+    return fields.String(validate=one_of(name, choices), error_messages=_messages(name, "a string"))
+
+
+def uuid_text(name: str) -> fields.String:
+    return fields.String(validate=lambda value: is_uuid(value) or _fail(f"{name} must be a valid UUID."))
+
+
 def rail_list(name: str) -> fields.List:
     return fields.List(
-        fields.String(
-            validate=validate.OneOf(RAILS, error=f"{name} entries must be one of: {', '.join(RAILS)}.")
-        ),
+        fields.String(validate=one_of(f"{name} entries", RAILS)),
         validate=lambda rails: len(set(rails)) == len(rails) or _fail(f"{name} must not repeat a rail."),
         error_messages=_messages(name, "an array of payout rails"),
     )
@@ -136,10 +146,7 @@ class UserUpdate(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    default_payout_method = fields.String(
-        validate=validate.OneOf(RAILS, error=f"default_payout_method must be one of: {', '.join(RAILS)}."),
-        error_messages=_messages("default_payout_method", "a string"),
-    )
+    default_payout_method = choice("default_payout_method", RAILS)
     auto_payout_enabled = fields.Boolean(
         truthy={True}, falsy={False}, error_messages=_messages("auto_payout_enabled", "a boolean")
     )
@@ -155,15 +162,9 @@ class ListQuery(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    status = fields.String(
-        validate=validate.OneOf(USER_STATUSES, error=f"status must be one of: {', '.join(USER_STATUSES)}."),
-    )
-    starting_after = fields.String(
-        validate=lambda value: is_uuid(value) or _fail("starting_after must be a valid UUID.")
-    )
-    ending_before = fields.String(
-        validate=lambda value: is_uuid(value) or _fail("ending_before must be a valid UUID.")
-    )
+    status = choice("status", USER_STATUSES)
+    starting_after = uuid_text("starting_after")
+    ending_before = uuid_text("ending_before")
     limit = fields.Integer(
         load_default=10,
         validate=validate.Range(1, 100, error="limit must be between 1 and 100."),
