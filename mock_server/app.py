@@ -9,8 +9,11 @@ from typing import Any
 from flask import Flask, Response, request
 
 from mock_server.config import Config
+from mock_server.core.admin import ADMIN_PREFIX, apply_faults, build_admin_blueprint
 from mock_server.core.clock import Clock
+from mock_server.core.cors import init_cors
 from mock_server.core.error_handling import init_error_handling
+from mock_server.core.faults import FaultRules
 from mock_server.core.idempotency import IdempotencyStore
 from mock_server.core.ids import IdFactory
 from mock_server.core.journal import Journal, JournalEntry
@@ -37,6 +40,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
         idempotency=IdempotencyStore(clock, config.idempotency_ttl_seconds, config.idempotency_max_keys),
         journal=Journal(config.journal_size),
         providers={provider.name: provider for provider in providers},
+        faults=FaultRules(rng),
     )
     state.backends = {provider.name: provider.build_backend(state, provider) for provider in providers}
 
@@ -45,8 +49,15 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
     app.extensions["mock_server"] = state
     for provider in providers:
         app.register_blueprint(provider.build_blueprint(provider), url_prefix=provider.prefix)
+    app.register_blueprint(build_admin_blueprint(), url_prefix=ADMIN_PREFIX)
     init_error_handling(app)
+    init_cors(app, config.cors_origins)
+    app.before_request(apply_faults)
     app.after_request(record_in_journal)
+    if config.fixtures:
+        from mock_server.fixtures import load_fixtures_path
+
+        load_fixtures_path(state, config.fixtures)
     app.wsgi_app = HostRouter(  # type: ignore[method-assign]
         app.wsgi_app,
         {host: provider.prefix for provider in providers for host in provider.hosts},
@@ -63,13 +74,15 @@ def _body_text(data: bytes) -> str:
 def record_in_journal(response: Response) -> Response:
     state = current_state()
     provider = state.provider_for_path(request.path)
+    if provider is None:  # the journal is of what clients sent the APIs, not of admin calls
+        return response
     declared = request.content_length or 0
     # A body refused for its size is never read, not even for the journal.
     body = _body_text(request.get_data(cache=True)) if declared <= state.config.max_body_bytes else ""
     state.journal.record(
         JournalEntry(
             time=state.clock.now(),
-            provider=provider.name if provider else None,
+            provider=provider.name,
             method=request.method,
             path=request.path,
             query=request.query_string.decode("latin-1"),

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from collections.abc import Sequence
 
-from mock_server.config import Config
+from mock_server.config import ENV_PREFIX, Config
 from mock_server.providers import provider_names
+
+SUBCOMMANDS = ("serve", "fixtures")
 
 
 def _serve_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,25 +24,55 @@ def _serve_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--seed", type=int, help="same seed: same IDs and fake data (MOCK_SERVER_SEED)")
     parser.add_argument("--threads", type=int, help="worker threads (default 8; MOCK_SERVER_THREADS)")
+    parser.add_argument(
+        "--fixtures", metavar="PATH", help="fixtures file or folder to load (default: the bundled fixtures/)"
+    )
+    parser.add_argument("--no-fixtures", action="store_true", help="start with no users at all")
+    parser.add_argument(
+        "--latency",
+        metavar="MS",
+        help="delay every API request: 100, or a range 50-200 (MOCK_SERVER_LATENCY_MS)",
+    )
+    parser.add_argument(
+        "--cors-origins", metavar="ORIGINS", help="comma-separated browser origins allowed (default *)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mock-server", description=__doc__)
     commands = parser.add_subparsers(dest="command")
-    serve_parser = commands.add_parser("serve", help="serve the emulated APIs (the default)")
-    _serve_arguments(serve_parser)
+    _serve_arguments(commands.add_parser("serve", help="serve the emulated APIs (the default)"))
+    fixtures = commands.add_parser("fixtures", help="work with fixtures files")
+    fixture_commands = fixtures.add_subparsers(dest="fixtures_command", required=True)
+    generate = fixture_commands.add_parser("generate", help="write realistic users for one provider")
+    generate.add_argument("--provider", choices=provider_names(), required=True)
+    generate.add_argument("--count", type=int, default=10)
+    generate.add_argument("--seed", type=int, default=0, help="same seed: same file, same IDs (default 0)")
+    generate.add_argument("--output", metavar="FILE", help="write here instead of standard output")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or args_list[0].startswith("-") and args_list[0] not in ("-h", "--help"):
+    if not args_list or args_list[0] not in (*SUBCOMMANDS, "-h", "--help"):
         args_list.insert(0, "serve")
     args = build_parser().parse_args(args_list)
-    if args.command == "serve":
-        return run_server(args)
-    build_parser().print_help()
-    return 2
+    if args.command == "fixtures":
+        return generate_fixtures_file(args)
+    return run_server(args)
+
+
+def fixtures_setting(args: argparse.Namespace) -> str | None:
+    """--no-fixtures, else --fixtures, else MOCK_SERVER_FIXTURES, else the bundled fixtures if present."""
+    from mock_server.fixtures import BUNDLED_FIXTURES
+
+    if args.no_fixtures:
+        return ""
+    if args.fixtures:
+        return args.fixtures
+    if os.environ.get(ENV_PREFIX + "FIXTURES") is not None:
+        return None  # Config.from_env reads it
+    return str(BUNDLED_FIXTURES) if BUNDLED_FIXTURES.is_dir() else None
 
 
 def run_server(args: argparse.Namespace) -> int:
@@ -46,10 +80,44 @@ def run_server(args: argparse.Namespace) -> int:
 
     try:
         config = Config.from_env(
-            host=args.host, port=args.port, provider=args.provider, seed=args.seed, threads=args.threads
+            host=args.host,
+            port=args.port,
+            provider=args.provider,
+            seed=args.seed,
+            threads=args.threads,
+            latency_ms=args.latency,
+            cors_origins=args.cors_origins,
+            fixtures=fixtures_setting(args),
         )
+        check_fixtures(config)
     except ValueError as error:
         print(f"mock-server: {error}", file=sys.stderr)
         return 2
     serve(config)
+    return 0
+
+
+def check_fixtures(config: Config) -> None:
+    """Load the fixtures once here, so a broken file stops the command with a message, not a worker."""
+    if config.fixtures:
+        from mock_server.app import create_app
+
+        create_app(config)
+
+
+def generate_fixtures_file(args: argparse.Namespace) -> int:
+    from mock_server.fixtures import generate_fixtures
+
+    if args.count < 0:
+        print("mock-server: --count must be 0 or more", file=sys.stderr)
+        return 2
+    text = (
+        json.dumps(generate_fixtures(args.provider, args.count, args.seed), indent=2, ensure_ascii=False)
+        + "\n"
+    )
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as out:
+            out.write(text)
+    else:
+        sys.stdout.write(text)
     return 0

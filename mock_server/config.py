@@ -22,6 +22,13 @@ class Config:
     idempotency_ttl_seconds: float = 24 * 60 * 60
     idempotency_max_keys: int = 100_000
     journal_size: int = 1_000
+    latency_ms: str | None = None  # "50-200": every provider request waits that many ms (drawn per request)
+    cors_origins: str = "*"  # comma-separated origins allowed to call the APIs from a browser
+    fixtures: str | None = None  # a fixtures file or folder loaded at start
+
+    def latency_range(self) -> tuple[int, int]:
+        low, _, high = (self.latency_ms or "0").partition("-")
+        return int(low), int(high or low)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:
@@ -33,7 +40,17 @@ class Config:
             if raw not in (None, ""):
                 values[field.name] = _parse(field.name, raw, cls)
         values.update({name: value for name, value in overrides.items() if value is not None})
-        return cls(**values)
+        config = cls(**values)
+        config.check()
+        return config
+
+    def check(self) -> None:
+        try:
+            low, high = self.latency_range()
+        except ValueError:
+            raise ValueError(f"latency {self.latency_ms!r} is not milliseconds like 100 or 50-200") from None
+        if not 0 <= low <= high:
+            raise ValueError(f"latency {self.latency_ms!r} must be a range from low to high")
 
     @classmethod
     def coerce(cls, config: Config | Mapping[str, Any] | None) -> Config:

@@ -31,6 +31,8 @@ def guard(blueprint: Blueprint, verifier: Verifier) -> None:
 
     @blueprint.before_request
     def authenticate() -> None:
+        if request.method == "OPTIONS":  # a CORS preflight carries no credentials, by design
+            return
         view = current_app.view_functions.get(request.endpoint or "")
         if getattr(view, "is_public", False):
             return

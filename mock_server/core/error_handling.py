@@ -11,6 +11,7 @@ from werkzeug.exceptions import NotFound as WerkzeugNotFound
 from mock_server.core.errors import (
     ApiError,
     InternalError,
+    InvalidRequest,
     MalformedBody,
     MethodNotAllowed,
     PayloadTooLarge,
@@ -45,6 +46,8 @@ def _own_error_body(error: ApiError) -> dict[str, str]:
             "error": f"No emulated API at {request.path}. APIs are mounted at: {mounts}; "
             "or send a provider's real host in the Host header."
         }
+    if isinstance(error, InvalidRequest) and error.fields:
+        return {"error": "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in error.fields.items())}
     return {"error": error.message}
 
 

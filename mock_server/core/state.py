@@ -10,6 +10,7 @@ from flask import current_app
 
 from mock_server.config import Config
 from mock_server.core.clock import Clock
+from mock_server.core.faults import FaultRules
 from mock_server.core.idempotency import IdempotencyStore
 from mock_server.core.ids import IdFactory
 from mock_server.core.journal import Journal
@@ -27,6 +28,7 @@ class MockState:
     idempotency: IdempotencyStore
     journal: Journal
     providers: dict[str, Provider]
+    faults: FaultRules
     backends: dict[str, Any] = field(default_factory=dict)
 
     def provider_for_path(self, path: str) -> Provider | None:
@@ -37,9 +39,13 @@ class MockState:
         return None
 
     def reset(self, provider: str | None = None) -> None:
+        """Forget users, idempotency keys and journal entries; a full reset forgets fault rules too,
+        so one test's faults never leak into the next."""
         self.store.clear(provider)
         self.idempotency.clear(provider)
         self.journal.clear(provider)
+        if provider is None:
+            self.faults.clear()
 
 
 def current_state() -> MockState:

@@ -14,7 +14,7 @@ PRODUCTION = Provider(
     build_backend=DotsBackend,
     render_error=render_error,
     example_path="/api/v2/users",
-    options={"dedupe_by_phone": True},
+    options={"dedupe_by_phone": True, "fixture_scope": "pk_dev_mockserver"},
 )
 
 SANDBOX = Provider(
@@ -26,5 +26,5 @@ SANDBOX = Provider(
     build_backend=DotsBackend,
     render_error=render_error,
     example_path="/api/v2/users",
-    options={"dedupe_by_phone": False},
+    options={"dedupe_by_phone": False, "fixture_scope": "pk_dev_mockserver"},
 )

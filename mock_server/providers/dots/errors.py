@@ -34,8 +34,17 @@ ASSUMED_CODES: tuple[tuple[type[ApiError], str], ...] = (
     (MethodNotAllowed, "method-not-allowed"),
     (PayloadTooLarge, "payload-too-large"),
     (RateLimited, "rate-limit-exceeded"),
-    (ApiError, "internal-server-error"),
 )
+# Any other error (a fault rule can ask for any status) gets a code named after its status (assumed).
+STATUS_CODES = {
+    400: "invalid-input",
+    403: "forbidden",
+    409: "conflict",
+    422: "invalid-input",
+    502: "bad-gateway",
+    503: "service-unavailable",
+    504: "gateway-timeout",
+}
 
 
 def error_body(code: str, message: str) -> dict:
@@ -51,8 +60,8 @@ def _code_and_message(error: ApiError) -> tuple[str, str]:
         return FIELD_ERROR_CODES.get(field, "invalid-input"), messages[0]
     if isinstance(error, Conflict):
         return CONFLICT_CODES.get(error.field or "", "conflict"), error.message
-    code = next(code for kind, code in ASSUMED_CODES if isinstance(error, kind))
-    return code, error.message
+    code = next((code for kind, code in ASSUMED_CODES if isinstance(error, kind)), None)
+    return code or STATUS_CODES.get(error.status, "internal-server-error"), error.message
 
 
 def render_error(error: ApiError) -> Response:

@@ -8,13 +8,18 @@ from datetime import date
 from typing import Any
 
 from mock_server.core.errors import Conflict, InvalidRequest, NotFound
+from mock_server.core.http import validate
+from mock_server.core.ids import is_uuid
 from mock_server.core.provider import Provider
 from mock_server.core.state import MockState
 from mock_server.core.store import UniqueViolation
+from mock_server.providers.dots.schemas import UserCreate
 
 USER_NOT_FOUND = "User not found."
 EMAIL_TAKEN = "A user with this email already exists."
 USERNAME_TAKEN = "A user with this username already exists."
+PHONE_TAKEN = "A user with this phone number already exists."  # only a fixtures file can hit this
+INVALID_FIXTURE_ID = "id must be a valid UUID."
 UNKNOWN_CURSOR = "{name} does not refer to a user."
 NO_PAYOUT_METHOD = "default_payout_method must be a payout method already configured by the user."
 
@@ -102,10 +107,10 @@ class DotsBackend:
             unique["phone"] = (user.phone.country_code, user.phone.phone_number)
         return unique
 
-    def _new_user(self, fields: dict[str, Any]) -> DotsUser:
+    def _new_user(self, fields: dict[str, Any], user_id: str | None = None) -> DotsUser:
         dob = fields.get("date_of_birth")
         return DotsUser(
-            id=self._ids.uuid4(),
+            id=user_id or self._ids.uuid4(),
             first_name=fields["first_name"],
             last_name=fields["last_name"],
             email=fields["email"],
@@ -120,7 +125,40 @@ class DotsBackend:
 
     @staticmethod
     def _conflict(field_name: str) -> Conflict:
-        return Conflict(EMAIL_TAKEN if field_name == "email" else USERNAME_TAKEN, field=field_name)
+        messages = {"email": EMAIL_TAKEN, "username": USERNAME_TAKEN, "phone": PHONE_TAKEN}
+        return Conflict(messages[field_name], field=field_name)
+
+    def load_fixture(self, scope: str, entry: dict[str, Any]) -> None:
+        """Store a fixtures-file user under its own id, validated as a create request is."""
+        user_id = entry.get("id")
+        if not isinstance(user_id, str) or not is_uuid(user_id):
+            raise InvalidRequest(fields={"id": [INVALID_FIXTURE_ID]})
+        body = {key: value for key, value in entry.items() if key != "id"}
+        user = self._new_user(validate(UserCreate(), body), user_id)
+        try:
+            self._store.insert(self._namespace, scope, user.id, user, self._unique_values(user))
+        except UniqueViolation as violation:
+            raise self._conflict(violation.field) from None
+
+    def fixture_entries(self, faker: Any, count: int) -> list[dict[str, Any]]:
+        """Realistic US users, each with a distinct email and phone number."""
+        entries = []
+        for _ in range(count):
+            first, last = faker.first_name(), faker.last_name()
+            entries.append(
+                {
+                    "id": self._ids.uuid4(),
+                    "first_name": first,
+                    "last_name": last,
+                    "email": faker.unique.email(),
+                    "country_code": "1",
+                    "phone_number": faker.unique.numerify(
+                        "$##$######"
+                    ),  # NANP: area code and exchange start 2-9
+                    "metadata": {"internal_id": f"user_{faker.unique.random_number(digits=6, fix_len=True)}"},
+                }
+            )
+        return entries
 
     def get(self, scope: str, user_id: str) -> DotsUser:
         user = self._store.get(self._namespace, scope, user_id)

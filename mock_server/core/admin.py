@@ -1,0 +1,201 @@
+"""The mock's own control plane under /__admin: health, reset, fixtures, the journal and faults."""
+
+from __future__ import annotations
+
+import fnmatch
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, request
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+from mock_server.core.errors import InvalidRequest, NotFound
+from mock_server.core.faults import FaultRule, InjectedFault, dropped_body
+from mock_server.core.http import json_response, read_json
+from mock_server.core.http import validate as load_with
+from mock_server.core.state import current_state
+
+ADMIN_PREFIX = "/__admin"
+
+
+class ResetRequest(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    provider = fields.String()
+
+
+class FixturesRequest(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    path = fields.String(required=True)
+
+
+class JournalQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    provider = fields.String()
+    method = fields.String()
+    path = fields.String()
+    status = fields.Integer()
+    since = fields.AwareDateTime(default_timezone=UTC)
+    limit = fields.Integer(validate=validate.Range(min=1))
+
+
+class LatencyRange(fields.Field):
+    """Milliseconds: one number, or [min, max] to draw from."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple[int, int]:
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return (value, value)
+        if (
+            isinstance(value, list)
+            and len(value) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value)
+            and value[0] <= value[1]
+        ):
+            return (value[0], value[1])
+        raise ValidationError("latency_ms must be a number of milliseconds or [min, max].")
+
+
+class FaultRuleRequest(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    provider = fields.String()
+    method = fields.String()
+    path = fields.String(load_default="*")
+    times = fields.Integer(validate=validate.Range(min=1))
+    probability = fields.Float(load_default=1.0, validate=validate.Range(min=0.0, max=1.0))
+    status = fields.Integer(validate=validate.Range(min=400, max=599))
+    message = fields.String()
+    latency_ms = LatencyRange()
+    drop = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def one_effect(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not (data.get("status") or data.get("latency_ms") or data.get("drop")):
+            raise ValidationError("A rule needs status, latency_ms or drop.", "_schema")
+        if data.get("drop") and data.get("status"):
+            raise ValidationError("A rule cannot both drop the connection and answer a status.", "_schema")
+
+
+def _optional_json() -> Any:
+    return read_json() if request.get_data(cache=True).strip() else {}
+
+
+def _known_provider(name: str | None) -> str | None:
+    if name is not None and name not in current_state().providers:
+        raise InvalidRequest(fields={"provider": [f"Unknown provider {name!r}."]})
+    return name
+
+
+def build_admin_blueprint() -> Blueprint:
+    admin = Blueprint("admin", __name__)
+
+    @admin.get("/health")
+    def health() -> Response:
+        state = current_state()
+        return json_response(
+            {
+                "status": "ok",
+                "providers": {provider.name: provider.prefix for provider in state.providers.values()},
+                "users": state.store.count(),
+            }
+        )
+
+    @admin.post("/reset")
+    def reset() -> Response:
+        state = current_state()
+        provider = _known_provider(load_with(ResetRequest(), _optional_json()).get("provider"))
+        state.reset(provider)
+        return json_response({"reset": [provider] if provider else sorted(state.providers)})
+
+    @admin.post("/fixtures")
+    def load_fixtures() -> Response:
+        from mock_server.fixtures import load_fixtures_path
+
+        path = load_with(FixturesRequest(), _optional_json())["path"]
+        return json_response({"loaded": load_fixtures_path(current_state(), path)})
+
+    @admin.get("/requests")
+    def journal() -> Response:
+        query = load_with(JournalQuery(), request.args.to_dict())
+        entries = [entry for entry in current_state().journal.entries() if _journal_match(entry, query)]
+        if "limit" in query:
+            entries = entries[-query["limit"] :]
+        return json_response({"requests": [entry.to_json() for entry in entries], "total": len(entries)})
+
+    @admin.delete("/requests")
+    def clear_journal() -> Response:
+        current_state().journal.clear()
+        return Response(status=204)
+
+    @admin.get("/faults")
+    def list_faults() -> Response:
+        return json_response({"faults": [rule.to_json() for rule in current_state().faults.list()]})
+
+    @admin.post("/faults")
+    def add_fault() -> Response:
+        state = current_state()
+        fields_ = load_with(FaultRuleRequest(), _optional_json())
+        _known_provider(fields_.get("provider"))
+        rule = FaultRule(id=state.ids.uuid4(), **fields_)
+        state.faults.add(rule)
+        return json_response(rule.to_json(), 201)
+
+    @admin.delete("/faults/<rule_id>")
+    def delete_fault(rule_id: str) -> Response:
+        if not current_state().faults.remove(rule_id):
+            raise NotFound(f"No fault rule {rule_id}.")
+        return Response(status=204)
+
+    @admin.delete("/faults")
+    def clear_faults() -> Response:
+        current_state().faults.clear()
+        return Response(status=204)
+
+    return admin
+
+
+def _journal_match(entry: Any, query: dict[str, Any]) -> bool:
+    since: datetime | None = query.get("since")
+    return (
+        query.get("provider") in (None, entry.provider)
+        and query.get("method", entry.method).upper() == entry.method
+        and _path_match(query.get("path"), entry.path)
+        and query.get("status") in (None, entry.status)
+        and (since is None or entry.time >= since)
+    )
+
+
+def _path_match(pattern: str | None, path: str) -> bool:
+    return pattern is None or fnmatch.fnmatchcase(path, pattern)
+
+
+def apply_faults() -> Response | None:
+    """Before a provider's request: the global latency, then the first fault rule that fires."""
+    state = current_state()
+    provider = state.provider_for_path(request.path)
+    if provider is None or request.method == "OPTIONS":
+        return None
+    if state.config.latency_ms:
+        _sleep(state, state.config.latency_range())
+    rule = state.faults.fire(provider.name, request.method, provider.real_path(request.path))
+    if rule is None:
+        return None
+    if rule.latency_ms:
+        _sleep(state, rule.latency_ms)
+    if rule.drop:
+        return Response(dropped_body(), status=200, content_type="application/json")
+    if rule.status:
+        raise InjectedFault(rule.status, rule.message)
+    return None
+
+
+def _sleep(state: Any, bounds: tuple[int, int]) -> None:
+    low, high = bounds
+    time.sleep((low if low == high else state.rng.randint(low, high)) / 1000)

@@ -1,0 +1,108 @@
+"""Faults on demand: rules that make matching requests fail, slow down or lose their connection."""
+
+from __future__ import annotations
+
+import fnmatch
+import random
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from http import HTTPStatus
+from typing import Any
+
+from mock_server.core.errors import ApiError
+
+
+class InjectedFault(ApiError):
+    """An error a fault rule asked for: any status, rendered in the provider's own shape."""
+
+    def __init__(self, status: int, message: str | None = None) -> None:
+        super().__init__(message or HTTPStatus(status).phrase)
+        self.status = status
+
+
+class ConnectionDropped(Exception):
+    """Raised while the response body is being sent, so the server abandons the connection."""
+
+
+def dropped_body() -> Iterator[bytes]:
+    raise ConnectionDropped("fault rule: drop the connection")
+    yield b""  # pragma: no cover - makes this a generator, so the raise happens mid-response
+
+
+@dataclass(frozen=True)
+class FaultRule:
+    id: str
+    provider: str | None = None  # None: every provider
+    method: str | None = None  # None: every method
+    path: str = "*"  # glob on the path as the real API sees it (no mount prefix)
+    times: int | None = None  # the next N matching requests, then the rule is spent
+    probability: float = 1.0  # chance that a matching request is hit
+    status: int | None = None
+    message: str | None = None
+    latency_ms: tuple[int, int] | None = None
+    drop: bool = False
+    hits: int = field(default=0, compare=False)
+
+    def matches(self, provider: str, method: str, path: str) -> bool:
+        return (
+            (self.provider is None or self.provider == provider)
+            and (self.method is None or self.method.upper() == method)
+            and fnmatch.fnmatchcase(path, self.path)
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "provider": self.provider,
+            "method": self.method,
+            "path": self.path,
+            "times": self.times,
+            "probability": self.probability,
+            "status": self.status,
+            "message": self.message,
+            "latency_ms": list(self.latency_ms) if self.latency_ms else None,
+            "drop": self.drop,
+            "hits": self.hits,
+        }
+
+
+class FaultRules:
+    """The rules in the order they were added; the first that matches and fires wins."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self._rng = rng
+        self._rules: dict[str, FaultRule] = {}
+        self._lock = threading.Lock()
+
+    def add(self, rule: FaultRule) -> None:
+        with self._lock:
+            self._rules[rule.id] = rule
+
+    def remove(self, rule_id: str) -> bool:
+        with self._lock:
+            return self._rules.pop(rule_id, None) is not None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rules.clear()
+
+    def list(self) -> list[FaultRule]:
+        with self._lock:
+            return list(self._rules.values())
+
+    def fire(self, provider: str, method: str, path: str) -> FaultRule | None:
+        """The rule that hits this request, counting the hit (and spending a limited rule)."""
+        with self._lock:
+            for rule in self._rules.values():
+                if not rule.matches(provider, method, path):
+                    continue
+                if rule.probability < 1.0 and self._rng.random() >= rule.probability:
+                    continue
+                hit = replace(rule, hits=rule.hits + 1)
+                if rule.times is not None and hit.hits >= rule.times:
+                    del self._rules[rule.id]
+                else:
+                    self._rules[rule.id] = hit
+                return hit
+        return None

@@ -1,0 +1,94 @@
+"""Fixture files: seed users per provider, loaded at start or over the admin API, generated with Faker.
+
+A file is {"provider": NAME, "scope": CREDENTIAL_SCOPE, "users": [ENTRY, ...]}: the users belong to that
+credential (a Dots client id, a Dakota API key, a Taliware tenant, a Wealthyhood client). An entry is what
+the provider's create request takes, plus the `id` (and creation time, where the provider has one) it keeps.
+Each backend knows its own entries: `fixture_entries(faker, count)` and `load_fixture(scope, entry)`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from mock_server.core.errors import ApiError, InvalidRequest
+from mock_server.core.state import MockState
+
+# Generated fixtures are stamped at a fixed moment, so the same seed always writes the same file.
+FIXTURE_EPOCH = datetime(2024, 10, 3, 10, 30, tzinfo=UTC)
+DEFAULT_SCOPE = "mock"
+BUNDLED_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+class FixtureError(ValueError):
+    """A fixtures file that cannot be read or whose users are not valid for their provider."""
+
+
+def fixture_files(path: str | Path) -> list[Path]:
+    path = Path(path)
+    if path.is_dir():
+        return sorted(path.glob("*.json"))
+    if path.is_file():
+        return [path]
+    raise FixtureError(f"no fixtures file or folder at {path}")
+
+
+def load_fixtures_path(state: MockState, path: str | Path) -> dict[str, int]:
+    """Load every fixtures file at `path` (a file, or a folder of *.json); count the users per provider.
+    Files for providers this server does not serve are skipped."""
+    loaded: dict[str, int] = {}
+    for file in fixture_files(path):
+        document = _read(file)
+        name = document["provider"]
+        if name not in state.providers:
+            continue
+        backend = state.backends[name]
+        for index, entry in enumerate(document["users"]):
+            try:
+                backend.load_fixture(document["scope"], entry)
+            except ApiError as error:
+                raise FixtureError(f"{file}: users[{index}]: {_describe(error)}") from None
+        loaded[name] = loaded.get(name, 0) + len(document["users"])
+    return loaded
+
+
+def _read(file: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise FixtureError(f"{file}: {error}") from None
+    if not (
+        isinstance(document, dict)
+        and isinstance(document.get("provider"), str)
+        and isinstance(document.get("scope"), str)
+        and isinstance(document.get("users"), list)
+    ):
+        raise FixtureError(f'{file}: expected {{"provider": str, "scope": str, "users": [...]}}')
+    return document
+
+
+def _describe(error: ApiError) -> str:
+    if isinstance(error, InvalidRequest) and error.fields:
+        return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.fields.items())
+    return error.message or type(error).__name__
+
+
+def generate_fixtures(provider: str, count: int, seed: int) -> dict[str, Any]:
+    """A fixtures document of `count` realistic users: the same seed gives the same document."""
+    from faker import Faker
+
+    from mock_server.app import create_app
+    from mock_server.core.clock import ManualClock
+
+    app = create_app({"seed": seed, "provider": provider}, clock=ManualClock(FIXTURE_EPOCH))
+    state: MockState = app.extensions["mock_server"]
+    faker = Faker("en_US")
+    faker.seed_instance(seed)
+    definition = state.providers[provider]
+    return {
+        "provider": provider,
+        "scope": definition.options.get("fixture_scope", DEFAULT_SCOPE),
+        "users": state.backends[provider].fixture_entries(faker, count),
+    }
