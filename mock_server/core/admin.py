@@ -11,7 +11,7 @@ from flask import Blueprint, Response, request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from mock_server.core.errors import InvalidRequest, NotFound
-from mock_server.core.faults import FaultRule, InjectedFault, dropped_body
+from mock_server.core.faults import FaultRule, InjectedFault, dropped_response_parts
 from mock_server.core.http import json_response, read_json
 from mock_server.core.http import validate as load_with
 from mock_server.core.state import current_state
@@ -190,7 +190,8 @@ def apply_faults() -> Response | None:
     if rule.latency_ms:
         _sleep(state, rule.latency_ms)
     if rule.drop:
-        return Response(dropped_body(), status=200, content_type="application/json")
+        body, headers = dropped_response_parts()
+        return Response(iter([body]), status=200, headers=headers, content_type="application/json")
     if rule.status:
         raise InjectedFault(rule.status, rule.message)
     return None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import fnmatch
 import random
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from typing import Any
@@ -21,13 +20,13 @@ class InjectedFault(ApiError):
         self.status = status
 
 
-class ConnectionDropped(Exception):
-    """Raised while the response body is being sent, so the server abandons the connection."""
+# WSGI gives an app no socket to close. A response that promises more body than it sends makes the
+# server close the connection mid-response: the client sees a dropped connection, and nothing is logged.
+DROPPED_PROMISED_LENGTH = 1024
 
 
-def dropped_body() -> Iterator[bytes]:
-    raise ConnectionDropped("fault rule: drop the connection")
-    yield b""  # pragma: no cover - makes this a generator, so the raise happens mid-response
+def dropped_response_parts() -> tuple[bytes, dict[str, str]]:
+    return b"", {"Content-Length": str(DROPPED_PROMISED_LENGTH)}
 
 
 @dataclass(frozen=True)

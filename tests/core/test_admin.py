@@ -1,6 +1,7 @@
 import time
 
 import pytest
+import requests
 
 from mock_server import create_app
 from tests.conftest import basic
@@ -114,11 +115,14 @@ def test_a_probability_fault_fires_about_that_often_and_repeatably():
     assert 30 <= first.count(502) <= 90
 
 
-def test_a_drop_fault_abandons_the_response(client):
-    client.post("/__admin/faults", json={"drop": True, "times": 1})
-    with pytest.raises(Exception, match="drop the connection"):
-        client.get(PROD, headers=AUTH).get_data()
-    assert client.get(PROD, headers=AUTH).status_code == 200
+def test_a_drop_fault_drops_the_connection_over_a_socket(live_server):
+    admin = f"{live_server.url}/__admin/faults"
+    rule = requests.post(admin, json={"drop": True, "times": 1, "path": "/drop-test/*"}, timeout=5).json()
+    with pytest.raises((requests.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+        requests.get(f"{live_server.url}/dots/drop-test/x", auth=("c", "s"), timeout=5)
+    after = requests.get(f"{live_server.url}/dots/drop-test/x", auth=("c", "s"), timeout=5)
+    assert after.status_code == 404  # the rule was spent: the next request is answered normally
+    assert rule["id"] not in requests.get(admin, timeout=5).text
 
 
 def test_faults_are_listed_and_deleted(client):
