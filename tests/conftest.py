@@ -17,6 +17,8 @@ import requests
 from mock_server import create_app
 from mock_server.core.clock import ManualClock
 
+pytest_plugins = ["pytester"]
+
 
 @pytest.fixture
 def clock() -> ManualClock:

@@ -25,6 +25,8 @@ class Provider:
     render_error: Callable[[ApiError], Response]
     example_path: str  # shown in the start-up banner
     options: Mapping[str, Any] = field(default_factory=dict)
+    # Headers of a valid credential for a scope (a client id, API key, tenant...), for tests and docs.
+    credential_headers: Callable[[str], dict[str, str]] | None = None
 
     def owns_path(self, path: str) -> bool:
         return path == self.prefix or path.startswith(self.prefix + "/")

@@ -1,6 +1,7 @@
 """Dots (seeds 000 and 001): production dedupes users by phone number; the sandbox does not."""
 
 from mock_server.core.provider import Provider
+from mock_server.providers.dots.auth import credential_headers
 from mock_server.providers.dots.errors import render_error
 from mock_server.providers.dots.models import DotsBackend
 from mock_server.providers.dots.routes import build_blueprint
@@ -15,6 +16,7 @@ PRODUCTION = Provider(
     render_error=render_error,
     example_path="/api/v2/users",
     options={"dedupe_by_phone": True, "fixture_scope": "pk_dev_mockserver"},
+    credential_headers=credential_headers,
 )
 
 SANDBOX = Provider(
@@ -27,4 +29,5 @@ SANDBOX = Provider(
     render_error=render_error,
     example_path="/api/v2/users",
     options={"dedupe_by_phone": False, "fixture_scope": "pk_dev_mockserver"},
+    credential_headers=credential_headers,
 )

@@ -1,5 +1,7 @@
 """Dots authenticates with HTTP Basic: base64(client_id:api_key), or base64(client_id:) from a browser."""
 
+import base64
+
 from flask import Request
 
 from mock_server.core.auth import Credential
@@ -17,3 +19,9 @@ def verify_basic(request: Request) -> Credential:
     if auth is None or auth.type != "basic" or not auth.username:
         raise Unauthorized(MALFORMED_AUTHORIZATION)
     return Credential(scope=auth.username)
+
+
+def credential_headers(client_id: str) -> dict[str, str]:
+    """A valid Basic credential for `client_id` (the API key half is never checked)."""
+    token = base64.b64encode(f"{client_id}:sk_dev_mockserver".encode()).decode()
+    return {"Authorization": f"Basic {token}"}

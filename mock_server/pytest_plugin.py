@@ -1,0 +1,72 @@
+"""pytest plugin (registered through the `pytest11` entry point).
+
+Fixtures:
+- `mock_server_session`: one live server for the whole test session, on a free loopback port.
+- `mock_server`: the same server, reset before each test (in-process, no restart: microseconds).
+Both hand over a MockServer: `base_url(provider)`, `credentials(provider)`, `reset()`, `requests()`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args: Any, **kwargs: Any) -> None:  # keep test output clean
+        pass
+
+
+class MockServer:
+    """A running mock server and handles on its state."""
+
+    def __init__(self, seed: int | None = None) -> None:
+        from mock_server import create_app
+
+        self.app = create_app({"seed": seed})
+        self.state = self.app.extensions["mock_server"]
+        self._server: BaseWSGIServer = make_server(
+            "127.0.0.1", 0, self.app, threaded=True, request_handler=_QuietHandler
+        )
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def base_url(self, provider: str) -> str:
+        """Where `provider`'s API is served, e.g. base_url("dots") + "/api/v2/users"."""
+        return self.url + self.state.providers[provider].prefix
+
+    def credentials(self, provider: str, scope: str = "pytest") -> dict[str, str]:
+        """Headers of a valid credential for `provider`; another `scope` is another isolated client."""
+        headers = self.state.providers[provider].credential_headers
+        if headers is None:
+            raise LookupError(f"provider {provider!r} declares no credential headers")
+        return headers(scope)
+
+    def reset(self, provider: str | None = None) -> None:
+        self.state.reset(provider)
+
+    def requests(self) -> list[dict[str, Any]]:
+        """What the code under test sent, oldest first (the journal)."""
+        return [entry.to_json() for entry in self.state.journal.entries()]
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.fixture(scope="session")
+def mock_server_session() -> Iterator[MockServer]:
+    server = MockServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mock_server(mock_server_session: MockServer) -> MockServer:
+    mock_server_session.reset()
+    return mock_server_session
