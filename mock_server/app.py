@@ -14,10 +14,11 @@ from mock_server.core.error_handling import init_error_handling
 from mock_server.core.idempotency import IdempotencyStore
 from mock_server.core.ids import IdFactory
 from mock_server.core.journal import Journal, JournalEntry
+from mock_server.core.ratelimit import RateLimiter, init_rate_limiting
 from mock_server.core.routing import HostRouter
 from mock_server.core.state import MockState, current_state
 from mock_server.core.store import Store
-from mock_server.providers import select_providers
+from mock_server.providers import select_providers, select_rate_limits
 
 # A journal entry keeps at most this much of a body, so large bodies cannot bloat the ring.
 JOURNAL_BODY_LIMIT = 16 * 1024
@@ -26,6 +27,7 @@ JOURNAL_BODY_LIMIT = 16 * 1024
 def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:
     config = Config.coerce(config)
     providers = select_providers(config.provider)
+    quotas = select_rate_limits(config.rate_limit)
     clock = clock or Clock()
     rng = random.Random(config.seed)  # seed None: seeded from the OS
     state = MockState(
@@ -37,6 +39,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
         idempotency=IdempotencyStore(clock, config.idempotency_ttl_seconds, config.idempotency_max_keys),
         journal=Journal(config.journal_size),
         providers={provider.name: provider for provider in providers},
+        rate_limiter=RateLimiter(clock, quotas) if quotas else None,
     )
     state.backends = {provider.name: provider.build_backend(state, provider) for provider in providers}
 
@@ -46,6 +49,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
     for provider in providers:
         app.register_blueprint(provider.build_blueprint(provider), url_prefix=provider.prefix)
     init_error_handling(app)
+    init_rate_limiting(app)
     app.after_request(record_in_journal)
     app.wsgi_app = HostRouter(  # type: ignore[method-assign]
         app.wsgi_app,

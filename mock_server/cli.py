@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from mock_server.config import Config
-from mock_server.providers import provider_names
+from mock_server.providers import provider_names, select_rate_limits
 
 
 def _serve_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,6 +20,13 @@ def _serve_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--seed", type=int, help="same seed: same IDs and fake data (MOCK_SERVER_SEED)")
     parser.add_argument("--threads", type=int, help="worker threads (default 8; MOCK_SERVER_THREADS)")
+    parser.add_argument(
+        "--rate-limit",
+        action="append",
+        metavar="PROVIDER=N/UNIT",
+        help="emulate a provider's rate limit, e.g. dakota=60/min; repeatable; off by default "
+        "(MOCK_SERVER_RATE_LIMIT, comma-separated)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,8 +53,14 @@ def run_server(args: argparse.Namespace) -> int:
 
     try:
         config = Config.from_env(
-            host=args.host, port=args.port, provider=args.provider, seed=args.seed, threads=args.threads
+            host=args.host,
+            port=args.port,
+            provider=args.provider,
+            seed=args.seed,
+            threads=args.threads,
+            rate_limit=",".join(args.rate_limit) if args.rate_limit else None,
         )
+        select_rate_limits(config.rate_limit)  # refused here, with a message, not in the worker
     except ValueError as error:
         print(f"mock-server: {error}", file=sys.stderr)
         return 2

@@ -22,6 +22,7 @@ class Config:
     idempotency_ttl_seconds: float = 24 * 60 * 60
     idempotency_max_keys: int = 100_000
     journal_size: int = 1_000
+    rate_limit: str | None = None  # e.g. "dakota=60/min"; off by default so CI suites are not throttled
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:

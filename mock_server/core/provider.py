@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Response
+from flask import Blueprint, Request, Response
 
 from mock_server.core.errors import ApiError
 
@@ -25,6 +25,8 @@ class Provider:
     render_error: Callable[[ApiError], Response]
     example_path: str  # shown in the start-up banner
     options: Mapping[str, Any] = field(default_factory=dict)
+    # What identifies a client for rate limiting (an API key, say); None: the provider cannot be limited.
+    rate_limit_key: Callable[[Request], str | None] | None = None
 
     def owns_path(self, path: str) -> bool:
         return path == self.prefix or path.startswith(self.prefix + "/")
