@@ -51,3 +51,12 @@ def test_a_bad_rate_limit_exits_with_a_message_not_a_trace():
     assert result.returncode == 2
     assert "provider 'dots' has no rate limit to emulate" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_repeated_rate_limit_options_are_joined(monkeypatch):
+    from mock_server import cli
+
+    seen = {}
+    monkeypatch.setattr("mock_server.serve.serve", lambda config: seen.setdefault("config", config))
+    assert cli.main(["--rate-limit", "dakota=60/min", "--rate-limit", "dakota=5/s"]) == 0
+    assert seen["config"].rate_limit == "dakota=60/min,dakota=5/s"
