@@ -17,10 +17,11 @@ from mock_server.core.faults import FaultRules
 from mock_server.core.idempotency import IdempotencyStore
 from mock_server.core.ids import IdFactory
 from mock_server.core.journal import Journal, JournalEntry
+from mock_server.core.ratelimit import RateLimiter, init_rate_limiting
 from mock_server.core.routing import HostRouter
 from mock_server.core.state import MockState, current_state
 from mock_server.core.store import Store
-from mock_server.providers import select_providers
+from mock_server.providers import select_providers, select_rate_limits
 
 # A journal entry keeps at most this much of a body, so large bodies cannot bloat the ring.
 JOURNAL_BODY_LIMIT = 16 * 1024
@@ -29,6 +30,7 @@ JOURNAL_BODY_LIMIT = 16 * 1024
 def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:
     config = Config.coerce(config)
     providers = select_providers(config.provider)
+    quotas = select_rate_limits(config.rate_limit)
     clock = clock or Clock()
     rng = random.Random(config.seed)  # seed None: seeded from the OS
     state = MockState(
@@ -41,6 +43,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
         journal=Journal(config.journal_size),
         providers={provider.name: provider for provider in providers},
         faults=FaultRules(rng),
+        rate_limiter=RateLimiter(clock, quotas) if quotas else None,
     )
     state.backends = {provider.name: provider.build_backend(state, provider) for provider in providers}
 
@@ -53,6 +56,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
     init_error_handling(app)
     init_cors(app, config.cors_origins)
     app.before_request(apply_faults)
+    init_rate_limiting(app)
     app.after_request(record_in_journal)
     if config.fixtures:
         from mock_server.fixtures import load_fixtures_path

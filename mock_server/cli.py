@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from mock_server.config import ENV_PREFIX, Config
-from mock_server.providers import provider_names
+from mock_server.providers import provider_names, select_rate_limits
 
 SUBCOMMANDS = ("serve", "fixtures")
 
@@ -35,6 +35,13 @@ def _serve_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--cors-origins", metavar="ORIGINS", help="comma-separated browser origins allowed (default *)"
+    )
+    parser.add_argument(
+        "--rate-limit",
+        action="append",
+        metavar="PROVIDER=N/UNIT",
+        help="emulate a provider's rate limit, e.g. dakota=60/min; repeatable; off by default "
+        "(MOCK_SERVER_RATE_LIMIT, comma-separated)",
     )
 
 
@@ -88,7 +95,9 @@ def run_server(args: argparse.Namespace) -> int:
             latency_ms=args.latency,
             cors_origins=args.cors_origins,
             fixtures=fixtures_setting(args),
+            rate_limit=",".join(args.rate_limit) if args.rate_limit else None,
         )
+        select_rate_limits(config.rate_limit)  # refused here, with a message, not in the worker
         check_fixtures(config)
     except ValueError as error:
         print(f"mock-server: {error}", file=sys.stderr)

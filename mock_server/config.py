@@ -30,6 +30,8 @@ class Config:
         low, _, high = (self.latency_ms or "0").partition("-")
         return int(low), int(high or low)
 
+    rate_limit: str | None = None  # e.g. "dakota=60/min"; off by default so CI suites are not throttled
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:
         """Defaults, overridden by MOCK_SERVER_<FIELD> variables, overridden by non-None `overrides`."""

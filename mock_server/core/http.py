@@ -50,6 +50,8 @@ def read_json() -> Any:
         raise MalformedBody(error.msg, position=(error.lineno, error.colno, error.pos)) from None
     except (ValueError, UnicodeDecodeError) as error:
         raise MalformedBody(str(error)) from None
+    except RecursionError:  # Python's parser gives up on deep nesting; that is the body's fault, not ours
+        raise MalformedBody("The JSON is nested too deeply.") from None
 
 
 def read_json_object() -> dict[str, Any]:

@@ -6,6 +6,7 @@ import itertools
 import random
 import threading
 import uuid
+from datetime import datetime
 
 from mock_server.core.clock import Clock
 
@@ -25,11 +26,20 @@ class IdFactory:
     def uuid4(self) -> str:
         return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
 
-    def ksuid(self) -> str:
-        """A 27-character KSUID whose embedded time is now on the app's clock."""
+    def ksuid(self, at: datetime | None = None) -> str:
+        """A 27-character KSUID whose embedded time is `at`, or now on the app's clock; pass `at` when
+        the record also stores its creation time, so the two cannot straddle a second."""
         from ksuid import Ksuid  # imported on first use: start-up does not pay for it
 
-        return str(Ksuid(self._clock.now(), self._rng.randbytes(Ksuid.PAYLOAD_LENGTH_IN_BYTES)))
+        moment = at or self._clock.now()
+        return str(Ksuid(moment, self._rng.randbytes(Ksuid.PAYLOAD_LENGTH_IN_BYTES)))
+
+    def ulid(self) -> str:
+        """A 26-character ULID (Crockford base32) whose first 48 bits are now, in ms, on the app's clock."""
+        from ulid import ULID  # python-ulid; imported on first use
+
+        milliseconds = int(self._clock.now().timestamp() * 1000)
+        return str(ULID.from_bytes(milliseconds.to_bytes(6, "big") + self._rng.randbytes(10)))
 
     def object_id(self) -> str:
         """A 24-hex MongoDB ObjectId whose first four bytes are now on the app's clock."""

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Response
+from flask import Blueprint, Request, Response
 
 from mock_server.core.errors import ApiError
 
@@ -27,6 +27,8 @@ class Provider:
     options: Mapping[str, Any] = field(default_factory=dict)
     # Headers of a valid credential for a scope (a client id, API key, tenant...), for tests and docs.
     credential_headers: Callable[[str], dict[str, str]] | None = None
+    # What identifies a client for rate limiting (an API key, say); None: the provider cannot be limited.
+    rate_limit_key: Callable[[Request], str | None] | None = None
 
     def owns_path(self, path: str) -> bool:
         return path == self.prefix or path.startswith(self.prefix + "/")

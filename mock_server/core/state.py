@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 
@@ -16,6 +16,9 @@ from mock_server.core.ids import IdFactory
 from mock_server.core.journal import Journal
 from mock_server.core.provider import Provider
 from mock_server.core.store import Store
+
+if TYPE_CHECKING:
+    from mock_server.core.ratelimit import RateLimiter
 
 
 @dataclass
@@ -30,6 +33,7 @@ class MockState:
     providers: dict[str, Provider]
     faults: FaultRules
     backends: dict[str, Any] = field(default_factory=dict)
+    rate_limiter: RateLimiter | None = None  # None: no provider is rate limited (the default)
 
     def provider_for_path(self, path: str) -> Provider | None:
         # Longest prefix first, so "/dots-sandbox/..." is not taken for "/dots".
@@ -46,6 +50,8 @@ class MockState:
         self.journal.clear(provider)
         if provider is None:
             self.faults.clear()
+        if self.rate_limiter is not None:
+            self.rate_limiter.clear(provider)
 
 
 def current_state() -> MockState:

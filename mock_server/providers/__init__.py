@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from mock_server.core.provider import Provider
-from mock_server.providers import dots
+from mock_server.core.ratelimit import Quota, parse_quotas
+from mock_server.providers import dakota, dots
 
-ALL_PROVIDERS: tuple[Provider, ...] = (dots.PRODUCTION, dots.SANDBOX)
+ALL_PROVIDERS: tuple[Provider, ...] = (dots.PRODUCTION, dots.SANDBOX, dakota.PROVIDER)
 
 
 def provider_names() -> list[str]:
@@ -20,3 +21,13 @@ def select_providers(name: str | None) -> tuple[Provider, ...]:
         if provider.name == name:
             return (provider,)
     raise ValueError(f"unknown provider {name!r}; choose one of: {', '.join(provider_names())}")
+
+
+def select_rate_limits(spec: str | None) -> dict[str, Quota]:
+    """The quotas of a `--rate-limit` setting, refusing providers that are unknown or cannot be limited."""
+    quotas = parse_quotas(spec)
+    for name in quotas:
+        (provider,) = select_providers(name)
+        if provider.rate_limit_key is None:
+            raise ValueError(f"provider {name!r} has no rate limit to emulate")
+    return quotas

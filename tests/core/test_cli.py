@@ -21,7 +21,7 @@ def test_help_lists_the_serve_options():
     result = subprocess.run(
         [sys.executable, "-m", "mock_server", "serve", "--help"], capture_output=True, text=True, check=True
     )
-    for option in ("--host", "--port", "--provider", "--seed"):
+    for option in ("--host", "--port", "--provider", "--seed", "--rate-limit"):
         assert option in result.stdout
 
 
@@ -42,3 +42,21 @@ def test_the_live_server_prints_where_each_api_is_served(live_server):
     assert f"mock-server listening on {live_server.url}" in output
     assert f"{live_server.url}/dots/api/v2/users" in output
     assert f"{live_server.url}/dots-sandbox/api/v2/users" in output
+
+
+def test_a_bad_rate_limit_exits_with_a_message_not_a_trace():
+    result = subprocess.run(
+        [sys.executable, "-m", "mock_server", "--rate-limit", "dots=10/min"], capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert "provider 'dots' has no rate limit to emulate" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_repeated_rate_limit_options_are_joined(monkeypatch):
+    from mock_server import cli
+
+    seen = {}
+    monkeypatch.setattr("mock_server.serve.serve", lambda config: seen.setdefault("config", config))
+    assert cli.main(["--rate-limit", "dakota=60/min", "--rate-limit", "dakota=5/s"]) == 0
+    assert seen["config"].rate_limit == "dakota=60/min,dakota=5/s"

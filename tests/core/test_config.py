@@ -17,3 +17,9 @@ def test_defaults_bind_loopback_on_8080():
 def test_a_non_numeric_number_is_refused_with_its_variable_name():
     with pytest.raises(ValueError, match="MOCK_SERVER_PORT"):
         Config.from_env({"MOCK_SERVER_PORT": "eighty"})
+
+
+def test_rate_limiting_is_off_by_default_and_read_from_the_environment():
+    assert Config.from_env({}).rate_limit is None
+    config = Config.from_env({"MOCK_SERVER_RATE_LIMIT": "dakota=60/min"})
+    assert config.rate_limit == "dakota=60/min"

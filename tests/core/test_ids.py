@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 from bson import ObjectId
 from ksuid import Ksuid
+from ulid import ULID
 
 from mock_server.core.clock import ManualClock
 from mock_server.core.ids import IdFactory, is_uuid
@@ -31,6 +32,18 @@ def test_ksuid_is_27_base62_chars_embedding_the_clock_time():
     value = factory().ksuid()
     assert re.fullmatch(r"[0-9A-Za-z]{27}", value)
     assert Ksuid.from_base62(value).datetime == MOMENT
+
+
+def test_ksuid_can_embed_a_given_time():
+    moment = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert Ksuid.from_base62(factory().ksuid(at=moment)).datetime == moment
+
+
+def test_ulid_is_26_crockford_chars_embedding_the_clock_time():
+    value = factory().ulid()
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{26}", value)
+    assert ULID.from_str(value).datetime == MOMENT
+    assert factory().ulid() == value and factory(8).ulid() != value
 
 
 def test_object_id_embeds_the_clock_time_and_counts_up():

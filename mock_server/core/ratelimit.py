@@ -1,0 +1,167 @@
+"""Opt-in rate limiting per provider and per client, in fixed windows measured on the app's clock.
+
+Off unless configured (`--rate-limit dakota=60/min`), so CI suites are never throttled by surprise.
+A provider takes part by naming, in `Provider.rate_limit_key`, what identifies a client (its API key).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import Flask, Response, g, request
+
+from mock_server.core.clock import Clock
+from mock_server.core.errors import RateLimited
+from mock_server.core.state import current_state
+
+UNIT_SECONDS = {
+    "s": 1, "sec": 1, "second": 1,
+    "m": 60, "min": 60, "minute": 60,
+    "h": 3600, "hour": 3600,
+}  # fmt: skip
+QUOTA_PATTERN = re.compile(r"^\s*([a-z0-9_-]+)\s*=\s*([0-9]+)\s*/\s*([a-z]+)\s*$")
+# Windows of this many clients at most are kept (the oldest go first), whatever keys arrive.
+MAX_CLIENTS = 100_000
+TOO_MANY_REQUESTS = "Too many requests. Please retry after the rate limit window resets."
+
+
+@dataclass(frozen=True)
+class Quota:
+    limit: int
+    window_seconds: int
+
+
+@dataclass(frozen=True)
+class Usage:
+    """One client's window after a request: what the X-RateLimit-* headers report."""
+
+    limit: int
+    remaining: int
+    reset_at: datetime
+    exceeded: bool
+    retry_after_seconds: int
+
+    def headers(self) -> dict[str, str]:
+        headers = {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.remaining),
+            "X-RateLimit-Reset": str(math.ceil(self.reset_at.timestamp())),
+        }
+        if self.exceeded:
+            headers["Retry-After"] = str(self.retry_after_seconds)
+        return headers
+
+
+def parse_quotas(text: str | None) -> dict[str, Quota]:
+    """`"dakota=60/min,dots=10/s"` as {provider: Quota}; ValueError names what is wrong."""
+    quotas: dict[str, Quota] = {}
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        match = QUOTA_PATTERN.match(part.lower())
+        if match is None or match.group(3) not in UNIT_SECONDS or int(match.group(2)) < 1:
+            raise ValueError(
+                f"rate limit {part.strip()!r} is not PROVIDER=N/UNIT with N >= 1 and UNIT one of s, min, hour"
+            )
+        name, limit, unit = match.groups()
+        quotas[name] = Quota(int(limit), UNIT_SECONDS[unit])
+    return quotas
+
+
+@dataclass
+class _Window:
+    started: datetime
+    count: int
+
+
+class RateLimiter:
+    """Thread-safe fixed windows: a client's window opens at its first request and lasts the quota's
+    length; requests refused for being over the limit do not count."""
+
+    def __init__(self, clock: Clock, quotas: Mapping[str, Quota], max_clients: int = MAX_CLIENTS) -> None:
+        self._clock = clock
+        self._quotas = dict(quotas)
+        self._max_clients = max_clients
+        self._lock = threading.Lock()
+        self._windows: OrderedDict[tuple[str, str], _Window] = OrderedDict()
+
+    def limits(self, namespace: str) -> bool:
+        return namespace in self._quotas
+
+    def hit(self, namespace: str, client: str) -> Usage:
+        """Count one request of `client` (KeyError if `namespace` has no quota)."""
+        quota = self._quotas[namespace]
+        length = timedelta(seconds=quota.window_seconds)
+        now = self._clock.now()
+        with self._lock:
+            key = (namespace, client)
+            window = self._windows.get(key)
+            if window is None or now - window.started >= length:
+                window = self._open(key, now)
+            exceeded = window.count >= quota.limit
+            if not exceeded:
+                window.count += 1
+            reset_at = window.started + length
+        return Usage(
+            limit=quota.limit,
+            remaining=max(0, quota.limit - window.count),
+            reset_at=reset_at,
+            exceeded=exceeded,
+            retry_after_seconds=max(1, math.ceil((reset_at - now).total_seconds())),
+        )
+
+    def _open(self, key: tuple[str, str], now: datetime) -> _Window:
+        self._windows.pop(key, None)
+        window = self._windows[key] = _Window(now, 0)  # newest last: the oldest windows are in front
+        while len(self._windows) > self._max_clients:
+            self._windows.popitem(last=False)
+        self._drop_expired(now)
+        return window
+
+    def _drop_expired(self, now: datetime) -> None:
+        while self._windows:
+            (namespace, _), oldest = next(iter(self._windows.items()))
+            if now - oldest.started < timedelta(seconds=self._quotas[namespace].window_seconds):
+                break
+            self._windows.popitem(last=False)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._windows)
+
+    def clear(self, namespace: str | None = None) -> None:
+        with self._lock:
+            for key in [key for key in self._windows if namespace is None or key[0] == namespace]:
+                del self._windows[key]
+
+
+def init_rate_limiting(app: Flask) -> None:
+    """Count every request to a limited provider (unknown routes and errors too), refuse those over
+    the quota with RateLimited, and report the window on every response."""
+
+    @app.before_request
+    def count_request() -> None:
+        state = current_state()
+        provider = state.provider_for_path(request.path)
+        limiter = state.rate_limiter
+        if provider is None or limiter is None or provider.rate_limit_key is None:
+            return
+        client = provider.rate_limit_key(request)
+        if not client or not limiter.limits(provider.name):
+            return  # a request without a credential is answered (401) but not counted
+        usage = g.rate_limit_usage = limiter.hit(provider.name, client)
+        if usage.exceeded:
+            raise RateLimited(TOO_MANY_REQUESTS, retry_after=usage.retry_after_seconds)
+
+    @app.after_request
+    def report_usage(response: Response) -> Response:
+        usage: Usage | None = g.get("rate_limit_usage")
+        if usage is not None:
+            response.headers.update(usage.headers())
+        return response

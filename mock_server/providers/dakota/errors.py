@@ -1,0 +1,155 @@
+"""Every Dakota error is RFC 9457 problem details (application/problem+json), and every response,
+error or not, carries the request's id in `x-request-id`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+from flask import Response, g, request
+
+from mock_server.core.errors import (
+    ApiError,
+    Conflict,
+    Forbidden,
+    IdempotencyKeyInFlight,
+    IdempotencyKeyReused,
+    InvalidRequest,
+    MalformedBody,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    RouteNotFound,
+    Unauthorized,
+    UnsupportedMediaType,
+)
+from mock_server.core.http import json_response
+from mock_server.core.state import current_state
+from mock_server.providers.dakota.schemas import CODES
+
+PROBLEM_JSON = "application/problem+json"
+ERRORS_PAGE = "https://docs.dakota.xyz/api-reference/errors#"
+REQUEST_ID_HEADER = "x-request-id"
+
+VALIDATION_FAILED = "One or more fields failed validation."  # Dakota's docs (errors page)
+INVALID_JSON = "Request body must be a valid JSON object"
+KEY_IN_FLIGHT = "A request with this x-idempotency-key is still being processed"
+KEY_REUSED = "This x-idempotency-key was already used with a different request"
+INTERNAL_ERROR = "An unexpected error occurred"
+DEFAULT_FIELD_CODE = "invalid_value"
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    anchor: str  # of Dakota's errors page, as the spec's `type` values use them
+    title: str
+
+
+INVALID_REQUEST = ProblemType("invalid-request", "Invalid Request")
+AUTHENTICATION = ProblemType("authentication-error", "Unauthorized")
+FORBIDDEN = ProblemType("forbidden", "Forbidden")
+NOT_FOUND = ProblemType("not-found", "Not Found")
+CONFLICT = ProblemType("conflict", "Conflict")
+DUPLICATE_REQUEST = ProblemType("conflict", "Conflict - duplicate request detected")
+UNPROCESSABLE = ProblemType("validation-error", "Unprocessable Entity")
+TOO_LARGE = ProblemType("payload-too-large", "Payload Too Large")
+INTERNAL = ProblemType("internal-error", "Internal server error")
+# Not in the spec (assumed, in the same style):
+METHOD_NOT_ALLOWED = ProblemType("method-not-allowed", "Method Not Allowed")
+UNSUPPORTED_MEDIA_TYPE = ProblemType("unsupported-media-type", "Unsupported Media Type")
+RATE_LIMITED = ProblemType("rate-limit-exceeded", "Too Many Requests")
+
+# By error type, most specific first.
+PROBLEM_TYPES: tuple[tuple[type[ApiError], ProblemType], ...] = (
+    (InvalidRequest, INVALID_REQUEST),
+    (Unauthorized, AUTHENTICATION),
+    (Forbidden, FORBIDDEN),
+    (NotFound, NOT_FOUND),
+    (MethodNotAllowed, METHOD_NOT_ALLOWED),
+    (IdempotencyKeyInFlight, DUPLICATE_REQUEST),
+    (Conflict, CONFLICT),
+    (IdempotencyKeyReused, UNPROCESSABLE),
+    (PayloadTooLarge, TOO_LARGE),
+    (UnsupportedMediaType, UNSUPPORTED_MEDIA_TYPE),
+    (RateLimited, RATE_LIMITED),
+)
+
+
+def request_id() -> str:
+    """This request's id, made on first use: `req_` and a lower-case ULID, as the spec's examples."""
+    if "dakota_request_id" not in g:
+        g.dakota_request_id = "req_" + current_state().ids.ulid().lower()
+    return g.dakota_request_id
+
+
+def with_request_id(response: Response) -> Response:
+    response.headers.setdefault(REQUEST_ID_HEADER, request_id())
+    return response
+
+
+def _problem_type(error: ApiError) -> ProblemType:
+    for kind, problem in PROBLEM_TYPES:
+        if isinstance(error, kind):
+            return problem
+    if error.status < 500:  # a framework error no provider type covers (e.g. 406)
+        return ProblemType(INVALID_REQUEST.anchor, HTTPStatus(error.status).phrase)
+    return INTERNAL
+
+
+def _title_and_detail(error: ApiError, problem: ProblemType) -> tuple[str, str]:
+    if isinstance(error, MalformedBody):
+        return problem.title, _invalid_json_detail(error)
+    if isinstance(error, InvalidRequest):
+        return problem.title, error.message or VALIDATION_FAILED
+    if isinstance(error, IdempotencyKeyInFlight):
+        return problem.title, KEY_IN_FLIGHT
+    if isinstance(error, IdempotencyKeyReused):
+        return problem.title, KEY_REUSED
+    if isinstance(error, NotFound | Conflict) and not isinstance(error, RouteNotFound):
+        return error.message, error.message  # "User not found", "User already exists": title = detail
+    if problem is INTERNAL:
+        return problem.title, INTERNAL_ERROR  # never the exception's own text
+    return problem.title, error.message or problem.title
+
+
+def _invalid_json_detail(error: MalformedBody) -> str:
+    if error.position is None:
+        return INVALID_JSON
+    line, column, _ = error.position
+    return f"{INVALID_JSON} (invalid JSON at line {line}, column {column})"
+
+
+def field_errors(error: ApiError) -> list[dict[str, str]]:
+    if not isinstance(error, InvalidRequest) or isinstance(error, MalformedBody):
+        return []
+    return [
+        {"field": field, "message": text, "code": CODES.get(text, DEFAULT_FIELD_CODE)}
+        for field, texts in error.fields.items()
+        for text in texts
+    ]
+
+
+def problem_details(error: ApiError) -> dict[str, Any]:
+    """The body, keys in the spec's order; `instance` is the path as the real API saw it."""
+    problem = _problem_type(error)
+    title, detail = _title_and_detail(error, problem)
+    provider = current_state().provider_for_path(request.path)
+    body: dict[str, Any] = {
+        "type": ERRORS_PAGE + problem.anchor,
+        "title": title,
+        "status": error.status,
+        "detail": detail,
+        "instance": provider.real_path(request.path) if provider else request.path,
+        "request_id": request_id(),
+    }
+    errors = field_errors(error)
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def render_error(error: ApiError) -> Response:
+    response = json_response(problem_details(error), error.status, content_type=PROBLEM_JSON)
+    return with_request_id(response)

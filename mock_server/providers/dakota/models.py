@@ -1,0 +1,165 @@
+"""The Dakota backend: users per API key, knowing nothing of HTTP."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from mock_server.core.errors import Conflict, InvalidRequest, NotFound
+from mock_server.core.provider import Provider
+from mock_server.core.state import MockState
+from mock_server.core.store import UniqueViolation
+
+USER_NOT_FOUND = "User not found"  # the spec's title and detail for 404
+USER_EXISTS = "User already exists"  # the spec's title and detail for 409
+UNKNOWN_CURSOR = "{name} does not refer to a user"
+
+
+@dataclass(frozen=True, slots=True)
+class DakotaUser:
+    id: str  # a KSUID embedding the creation time
+    first_name: str
+    last_name: str
+    email: str
+    role: str
+    created_at: int  # Unix seconds, the same second the id embeds
+    # A client-level flag; a client of the mock has no SWIFT payments enabled (assumed).
+    swift_enabled: bool = False
+    # Users created through the API are never super admins (assumed); the field is sent only if true.
+    is_super_admin: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    users: list[DakotaUser]
+    total_count: int  # every user matching the filters, on all pages
+    has_more_after: bool
+    has_more_before: bool
+
+
+SortKey = Callable[[DakotaUser], tuple]
+SORT_KEYS: dict[str, SortKey] = {
+    "created_at": lambda user: (user.created_at,),
+    "email": lambda user: (user.email.lower(),),
+    "name": lambda user: (user.first_name.lower(), user.last_name.lower()),
+    "role": lambda user: (user.role,),
+}
+
+
+class DakotaBackend:
+    def __init__(self, state: MockState, provider: Provider) -> None:
+        self._store = state.store
+        self._ids = state.ids
+        self._clock = state.clock
+        self._namespace = provider.name
+
+    def create(self, scope: str, fields: dict[str, Any]) -> DakotaUser:
+        now = self._clock.now()
+        user = DakotaUser(
+            id=self._ids.ksuid(at=now),
+            first_name=fields["first_name"],
+            last_name=fields["last_name"],
+            email=fields["email"],
+            role=fields["role"],
+            created_at=int(now.timestamp()),
+        )
+        try:
+            self._store.insert(self._namespace, scope, user.id, user, self._unique_values(user))
+        except UniqueViolation:
+            raise Conflict(USER_EXISTS, field="email") from None
+        return user
+
+    @staticmethod
+    def _unique_values(user: DakotaUser) -> dict[str, Any]:
+        # One user per email per API key, compared case-insensitively (assumed: addresses are).
+        return {"email": user.email.lower()}
+
+    def get(self, scope: str, user_id: str) -> DakotaUser:
+        user = self._store.get(self._namespace, scope, user_id)
+        if user is None:
+            raise NotFound(USER_NOT_FOUND)
+        return user
+
+    def update(self, scope: str, user_id: str, changes: dict[str, Any]) -> DakotaUser:
+        updated = dataclasses.replace(self.get(scope, user_id), **changes)
+        try:
+            self._store.replace(self._namespace, scope, user_id, updated, self._unique_values(updated))
+        except KeyError:  # deleted meanwhile
+            raise NotFound(USER_NOT_FOUND) from None
+        return updated
+
+    def delete(self, scope: str, user_id: str) -> None:
+        if self._store.delete(self._namespace, scope, user_id) is None:
+            raise NotFound(USER_NOT_FOUND)
+
+    def list(
+        self,
+        scope: str,
+        limit: int,
+        sort_by: str,
+        sort_dir: str,
+        starting_after: str | None = None,
+        ending_before: str | None = None,
+        search: str | None = None,
+        created_at_from: datetime | None = None,
+        created_at_to: datetime | None = None,
+        roles: str | None = None,
+    ) -> Page:
+        """One page of the sorted users that match every filter. A cursor is placed in the sorted
+        list of all users, so it still works when its own user does not match the filters."""
+        ordered = self._sorted(scope, sort_by, descending=sort_dir == "desc")
+        keep = _filter(search, created_at_from, created_at_to, roles)
+        total = sum(1 for user in ordered if keep(user))
+        if starting_after is not None:
+            at = self._position(ordered, starting_after, "starting_after")
+            following = [user for user in ordered[at + 1 :] if keep(user)]
+            before = any(keep(user) for user in ordered[: at + 1])
+            return Page(following[:limit], total, len(following) > limit, before)
+        if ending_before is not None:
+            at = self._position(ordered, ending_before, "ending_before")
+            preceding = [user for user in ordered[:at] if keep(user)]
+            after = any(keep(user) for user in ordered[at:])
+            return Page(preceding[-limit:], total, after, len(preceding) > limit)
+        matching = [user for user in ordered if keep(user)]
+        return Page(matching[:limit], total, len(matching) > limit, False)
+
+    def _sorted(self, scope: str, sort_by: str, descending: bool) -> list[DakotaUser]:
+        # Ties keep creation order (in the direction asked), so the order is total and pages are stable.
+        users = self._store.values(self._namespace, scope)
+        key = SORT_KEYS[sort_by]
+        ranked = sorted(enumerate(users), key=lambda item: (key(item[1]), item[0]), reverse=descending)
+        return [user for _, user in ranked]
+
+    @staticmethod
+    def _position(users: list[DakotaUser], cursor: str, name: str) -> int:
+        for index, user in enumerate(users):
+            if user.id == cursor:
+                return index
+        raise InvalidRequest(fields={name: [UNKNOWN_CURSOR.format(name=name)]})
+
+
+def _filter(
+    search: str | None, created_from: datetime | None, created_to: datetime | None, roles: str | None
+) -> Callable[[DakotaUser], bool]:
+    """The spec's filters, all at once. `search` is "fuzzy across first/last name, email, and user ID":
+    here every word of it must appear, case-insensitively, in one of those (assumed)."""
+    words = (search or "").lower().split()
+    # Unknown role names match nothing: the spec's own example asks for `admin,member`.
+    wanted_roles = {role.strip() for role in (roles or "").split(",") if role.strip()} or None
+    low = created_from.timestamp() if created_from else None
+    high = created_to.timestamp() if created_to else None
+
+    def keep(user: DakotaUser) -> bool:
+        if low is not None and user.created_at < low:
+            return False
+        if high is not None and user.created_at > high:
+            return False
+        if wanted_roles is not None and user.role not in wanted_roles:
+            return False
+        haystack = (user.first_name.lower(), user.last_name.lower(), user.email.lower(), user.id.lower())
+        return all(any(word in field for field in haystack) for word in words)
+
+    return keep
