@@ -20,6 +20,12 @@ def _serve_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--seed", type=int, help="same seed: same IDs and fake data (MOCK_SERVER_SEED)")
     parser.add_argument("--threads", type=int, help="worker threads (default 8; MOCK_SERVER_THREADS)")
+    parser.add_argument(
+        "--strict-auth",
+        action="store_true",
+        default=None,  # None: not given, so MOCK_SERVER_STRICT_AUTH still applies
+        help="accept only credentials the mock issued, e.g. its own access tokens (MOCK_SERVER_STRICT_AUTH)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,7 +52,12 @@ def run_server(args: argparse.Namespace) -> int:
 
     try:
         config = Config.from_env(
-            host=args.host, port=args.port, provider=args.provider, seed=args.seed, threads=args.threads
+            host=args.host,
+            port=args.port,
+            provider=args.provider,
+            seed=args.seed,
+            threads=args.threads,
+            strict_auth=args.strict_auth,
         )
     except ValueError as error:
         print(f"mock-server: {error}", file=sys.stderr)

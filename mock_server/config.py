@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 ENV_PREFIX = "MOCK_SERVER_"
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class Config:
     idempotency_ttl_seconds: float = 24 * 60 * 60
     idempotency_max_keys: int = 100_000
     journal_size: int = 1_000
+    strict_auth: bool = False  # accept only credentials the mock itself issued (e.g. its own tokens)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:
@@ -44,6 +47,8 @@ class Config:
 
 def _parse(name: str, raw: str, cls: type[Config]) -> Any:
     kind = {field.name: field.type for field in dataclasses.fields(cls)}[name]
+    if kind == "bool":
+        return _parse_bool(name, raw)
     try:
         if "int" in kind:
             return int(raw)
@@ -52,3 +57,10 @@ def _parse(name: str, raw: str, cls: type[Config]) -> Any:
     except ValueError:
         raise ValueError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a number") from None
     return raw
+
+
+def _parse_bool(name: str, raw: str) -> bool:
+    word = raw.strip().lower()
+    if word in TRUE_WORDS or word in FALSE_WORDS:
+        return word in TRUE_WORDS
+    raise ValueError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a boolean (use true or false)")

@@ -1,6 +1,7 @@
 import subprocess
 import sys
 
+from mock_server.cli import build_parser
 from mock_server.config import Config
 from mock_server.serve import banner
 
@@ -21,7 +22,7 @@ def test_help_lists_the_serve_options():
     result = subprocess.run(
         [sys.executable, "-m", "mock_server", "serve", "--help"], capture_output=True, text=True, check=True
     )
-    for option in ("--host", "--port", "--provider", "--seed"):
+    for option in ("--host", "--port", "--provider", "--seed", "--strict-auth"):
         assert option in result.stdout
 
 
@@ -42,3 +43,8 @@ def test_the_live_server_prints_where_each_api_is_served(live_server):
     assert f"mock-server listening on {live_server.url}" in output
     assert f"{live_server.url}/dots/api/v2/users" in output
     assert f"{live_server.url}/dots-sandbox/api/v2/users" in output
+
+
+def test_strict_auth_is_unset_unless_given_so_the_environment_still_applies():
+    assert build_parser().parse_args(["serve"]).strict_auth is None
+    assert build_parser().parse_args(["serve", "--strict-auth"]).strict_auth is True
