@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from mock_server.core.provider import Provider
-from mock_server.providers import dots
+from mock_server.providers import dots, wealthyhood
 
-ALL_PROVIDERS: tuple[Provider, ...] = (dots.PRODUCTION, dots.SANDBOX)
+ALL_PROVIDERS: tuple[Provider, ...] = (dots.PRODUCTION, dots.SANDBOX, wealthyhood.WEALTHYHOOD)
 
 
 def provider_names() -> list[str]:
