@@ -43,6 +43,12 @@ def _serve_arguments(parser: argparse.ArgumentParser) -> None:
         help="emulate a provider's rate limit, e.g. dakota=60/min; repeatable; off by default "
         "(MOCK_SERVER_RATE_LIMIT, comma-separated)",
     )
+    parser.add_argument(
+        "--strict-auth",
+        action="store_true",
+        default=None,  # None: not given, so MOCK_SERVER_STRICT_AUTH still applies
+        help="accept only credentials the mock issued, e.g. its own access tokens (MOCK_SERVER_STRICT_AUTH)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,6 +102,7 @@ def run_server(args: argparse.Namespace) -> int:
             cors_origins=args.cors_origins,
             fixtures=fixtures_setting(args),
             rate_limit=",".join(args.rate_limit) if args.rate_limit else None,
+            strict_auth=args.strict_auth,
         )
         select_rate_limits(config.rate_limit)  # refused here, with a message, not in the worker
         check_fixtures(config)

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 ENV_PREFIX = "MOCK_SERVER_"
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,8 @@ class Config:
     idempotency_ttl_seconds: float = 24 * 60 * 60
     idempotency_max_keys: int = 100_000
     journal_size: int = 1_000
+    rate_limit: str | None = None  # e.g. "dakota=60/min"; off by default so CI suites are not throttled
+    strict_auth: bool = False  # accept only credentials the mock itself issued (e.g. its own tokens)
     latency_ms: str | None = None  # "50-200": every provider request waits that many ms (drawn per request)
     cors_origins: str = "*"  # comma-separated origins allowed to call the APIs from a browser
     fixtures: str | None = None  # a fixtures file or folder loaded at start
@@ -29,8 +33,6 @@ class Config:
     def latency_range(self) -> tuple[int, int]:
         low, _, high = (self.latency_ms or "0").partition("-")
         return int(low), int(high or low)
-
-    rate_limit: str | None = None  # e.g. "dakota=60/min"; off by default so CI suites are not throttled
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:
@@ -63,6 +65,8 @@ class Config:
 
 def _parse(name: str, raw: str, cls: type[Config]) -> Any:
     kind = {field.name: field.type for field in dataclasses.fields(cls)}[name]
+    if kind == "bool":
+        return _parse_bool(name, raw)
     try:
         if "int" in kind:
             return int(raw)
@@ -71,3 +75,10 @@ def _parse(name: str, raw: str, cls: type[Config]) -> Any:
     except ValueError:
         raise ValueError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a number") from None
     return raw
+
+
+def _parse_bool(name: str, raw: str) -> bool:
+    word = raw.strip().lower()
+    if word in TRUE_WORDS or word in FALSE_WORDS:
+        return word in TRUE_WORDS
+    raise ValueError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a boolean (use true or false)")

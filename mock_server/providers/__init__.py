@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from mock_server.core.provider import Provider
 from mock_server.core.ratelimit import Quota, parse_quotas
-from mock_server.providers import dakota, dots
+from mock_server.providers import dakota, dots, wealthyhood
 
-ALL_PROVIDERS: tuple[Provider, ...] = (dots.PRODUCTION, dots.SANDBOX, dakota.PROVIDER)
+ALL_PROVIDERS: tuple[Provider, ...] = (dots.PRODUCTION, dots.SANDBOX, wealthyhood.WEALTHYHOOD, dakota.PROVIDER)
 
 
 def provider_names() -> list[str]:

@@ -1,6 +1,7 @@
 import subprocess
 import sys
 
+from mock_server.cli import build_parser
 from mock_server.config import Config
 from mock_server.serve import banner
 
@@ -21,7 +22,7 @@ def test_help_lists_the_serve_options():
     result = subprocess.run(
         [sys.executable, "-m", "mock_server", "serve", "--help"], capture_output=True, text=True, check=True
     )
-    for option in ("--host", "--port", "--provider", "--seed", "--rate-limit"):
+    for option in ("--host", "--port", "--provider", "--seed", "--rate-limit", "--strict-auth"):
         assert option in result.stdout
 
 
@@ -60,3 +61,8 @@ def test_repeated_rate_limit_options_are_joined(monkeypatch):
     monkeypatch.setattr("mock_server.serve.serve", lambda config: seen.setdefault("config", config))
     assert cli.main(["--rate-limit", "dakota=60/min", "--rate-limit", "dakota=5/s"]) == 0
     assert seen["config"].rate_limit == "dakota=60/min,dakota=5/s"
+
+
+def test_strict_auth_is_unset_unless_given_so_the_environment_still_applies():
+    assert build_parser().parse_args(["serve"]).strict_auth is None
+    assert build_parser().parse_args(["serve", "--strict-auth"]).strict_auth is True

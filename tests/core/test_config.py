@@ -23,3 +23,34 @@ def test_rate_limiting_is_off_by_default_and_read_from_the_environment():
     assert Config.from_env({}).rate_limit is None
     config = Config.from_env({"MOCK_SERVER_RATE_LIMIT": "dakota=60/min"})
     assert config.rate_limit == "dakota=60/min"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("1", True),
+        ("true", True),
+        ("YES", True),
+        ("on", True),
+        ("0", False),
+        ("False", False),
+        ("off", False),
+    ],
+)
+def test_strict_auth_reads_a_boolean_from_the_environment(raw, expected):
+    assert Config.from_env({"MOCK_SERVER_STRICT_AUTH": raw}).strict_auth is expected
+
+
+def test_strict_auth_is_off_by_default():
+    assert Config.from_env({}).strict_auth is False
+
+
+def test_a_non_boolean_strict_auth_is_refused_with_its_variable_name():
+    with pytest.raises(ValueError, match="MOCK_SERVER_STRICT_AUTH='maybe' is not a boolean"):
+        Config.from_env({"MOCK_SERVER_STRICT_AUTH": "maybe"})
+
+
+def test_the_exported_value_reads_back():
+    # The server hands settings to its worker through the environment, as str(value).
+    assert Config.from_env({"MOCK_SERVER_STRICT_AUTH": str(True)}).strict_auth is True
+    assert Config.from_env({"MOCK_SERVER_STRICT_AUTH": str(False)}).strict_auth is False

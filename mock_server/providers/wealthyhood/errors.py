@@ -1,0 +1,134 @@
+"""Wealthyhood errors are {"message": ..., "code": ...}; its Auth0 token endpoint answers OAuth 2.0
+errors instead ({"error": ..., "error_description": ...}, RFC 6749 section 5.2)."""
+
+from __future__ import annotations
+
+from flask import Response, request
+
+from mock_server.core.errors import (
+    ApiError,
+    Conflict,
+    Forbidden,
+    IdempotencyKeyReused,
+    InvalidRequest,
+    MalformedBody,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    Unauthorized,
+    UnsupportedMediaType,
+)
+from mock_server.core.http import json_response
+from mock_server.core.state import current_state
+
+TOKEN_PATH = "/oauth/token"
+NOT_A_JSON_OBJECT = "Request body must be a JSON object."
+INVALID_JSON = "Request body is not valid JSON: {reason} at line {line}, column {column}."
+
+# Codes by error type, most specific first: the documented BAD_REQUEST and NOT_FOUND, and the
+# same spelling (the HTTP reason, upper snake case) for the rest (assumed).
+CODES: tuple[tuple[type[ApiError], str], ...] = (
+    (InvalidRequest, "BAD_REQUEST"),
+    (Unauthorized, "UNAUTHORIZED"),
+    (Forbidden, "FORBIDDEN"),
+    (NotFound, "NOT_FOUND"),
+    (MethodNotAllowed, "METHOD_NOT_ALLOWED"),
+    (Conflict, "CONFLICT"),
+    (PayloadTooLarge, "PAYLOAD_TOO_LARGE"),
+    (UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE"),
+    (IdempotencyKeyReused, "UNPROCESSABLE_ENTITY"),
+    (RateLimited, "TOO_MANY_REQUESTS"),
+    (ApiError, "INTERNAL_SERVER_ERROR"),
+)
+
+# An error on the token endpoint that is not an OAuthError still gets an OAuth code, by status.
+OAUTH_CODES_BY_STATUS = {400: "invalid_request", 401: "invalid_client", 403: "access_denied"}
+
+
+class BearerTokenRejected(Unauthorized):
+    """No usable access token. `challenge_error` is the RFC 6750 error code for WWW-Authenticate;
+    None when the request carried no credential at all (RFC 6750 section 3: then no code is given)."""
+
+    def __init__(self, message: str, challenge_error: str | None = "invalid_token") -> None:
+        super().__init__(message)
+        self.challenge_error = challenge_error
+
+
+class InsufficientScope(Forbidden):
+    def __init__(self, message: str, scope: str) -> None:
+        super().__init__(message)
+        self.scope = scope
+
+
+class OAuthError(ApiError):
+    """A token request refused with an RFC 6749 error code."""
+
+    def __init__(self, status: int, error: str, description: str, *, basic_challenge: bool = False) -> None:
+        super().__init__(description)
+        self.status = status
+        self.error = error
+        # RFC 6749 section 5.2: a client that authenticated with the Authorization header is told
+        # which scheme to use on 401.
+        self.basic_challenge = basic_challenge
+
+
+def error_body(message: str, code: str) -> dict[str, str]:
+    return {"message": message, "code": code}
+
+
+def _message(error: ApiError) -> str:
+    if isinstance(error, MalformedBody):
+        if error.position is None:
+            return NOT_A_JSON_OBJECT
+        line, column, _offset = error.position
+        return INVALID_JSON.format(reason=error.message, line=line, column=column)
+    if isinstance(error, InvalidRequest) and error.fields:
+        # One message per response: the first failed field, in declared order.
+        return next(iter(error.fields.values()))[0]
+    return error.message
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def bearer_challenge(error: ApiError) -> str | None:
+    """The WWW-Authenticate value RFC 6750 section 3 prescribes for a refused bearer request."""
+    if isinstance(error, BearerTokenRejected):
+        if error.challenge_error is None:
+            return "Bearer"
+        return f"Bearer error={_quoted(error.challenge_error)}, error_description={_quoted(error.message)}"
+    if isinstance(error, InsufficientScope):
+        return (
+            f"Bearer error={_quoted('insufficient_scope')}, "
+            f"error_description={_quoted(error.message)}, scope={_quoted(error.scope)}"
+        )
+    return None
+
+
+def render_oauth_error(error: ApiError) -> Response:
+    if isinstance(error, OAuthError):
+        code = error.error
+    else:
+        code = OAUTH_CODES_BY_STATUS.get(
+            error.status, "server_error" if error.status >= 500 else "invalid_request"
+        )
+    headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+    if isinstance(error, OAuthError) and error.basic_challenge and error.status == 401:
+        headers["WWW-Authenticate"] = 'Basic realm="oauth"'
+    return json_response({"error": code, "error_description": _message(error)}, error.status, headers)
+
+
+def on_token_endpoint() -> bool:
+    provider = current_state().provider_for_path(request.path)
+    return provider is not None and provider.real_path(request.path) == TOKEN_PATH
+
+
+def render_error(error: ApiError) -> Response:
+    if isinstance(error, OAuthError) or on_token_endpoint():
+        return render_oauth_error(error)
+    code = next(code for kind, code in CODES if isinstance(error, kind))
+    challenge = bearer_challenge(error)
+    headers = {"WWW-Authenticate": challenge} if challenge else None
+    return json_response(error_body(_message(error), code), error.status, headers)
