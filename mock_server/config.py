@@ -22,6 +22,8 @@ class Config:
     idempotency_ttl_seconds: float = 24 * 60 * 60
     idempotency_max_keys: int = 100_000
     journal_size: int = 1_000
+    # Taliware tenant ids that exist, comma-separated; unset: any well-formed tenant id exists.
+    taliware_tenants: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from mock_server.core.provider import Provider
-from mock_server.providers import dots
+from mock_server.providers import dots, taliware
 
-ALL_PROVIDERS: tuple[Provider, ...] = (dots.PRODUCTION, dots.SANDBOX)
+ALL_PROVIDERS: tuple[Provider, ...] = (dots.PRODUCTION, dots.SANDBOX, taliware.TALIWARE)
 
 
 def provider_names() -> list[str]:
