@@ -28,6 +28,12 @@ TRAILING_ARRAY_COMMA = (
     "Change the reader options."
 )
 NO_STRING_END = "Expected end of string, but instead reached end of data."
+NO_E = "'{0}' is an invalid end of a number. Expected 'E' or 'e'."
+NO_DELIMITER = "'{0}' is an invalid end of a number. Expected a delimiter."
+NO_DIGIT_AFTER_SIGN = (
+    "'{0}' is invalid within a number, immediately after a sign character ('+' or '-'). "
+    "Expected a digit ('0'-'9')."
+)
 QUOTE = '"'
 SPACED_PATH = "$['my note']"
 
@@ -61,6 +67,9 @@ UNREADABLE = [
     (b'{"email": "a\tb"}', "$.email", f"{IN_STRING.format('0x09')} {where('$.email', 0, 12)}"),
     (b'{"email": "abc', "$.email", f"{NO_STRING_END} {where('$.email', 0, 14)}"),
     (b'{"note": 01}', "$.note", f"Invalid leading zero before '1'. {where('$.note', 0, 10)}"),
+    (b'{"note": 1.5x}', "$.note", f"{NO_E.format('x')} {where('$.note', 0, 12)}"),
+    (b'{"note": 1e+}', "$.note", f"{NO_DIGIT_AFTER_SIGN.format('}')} {where('$.note', 0, 12)}"),
+    (b'{"note": 1', "$.note", f"{NO_DELIMITER.format('1')} {where('$.note', 0, 10)}"),
     (b'{"note": [1,]}', "$.note", f"{TRAILING_ARRAY_COMMA} {where('$.note', 0, 12)}"),
     (b'{"my note": /}', "$['my note']", f"{AFTER_VALUE.format('/')} {where(SPACED_PATH, 0, 12)}"),
     (b'{"email": NaN}', "$.email", f"'N' is an invalid start of a value. {where('$.email', 0, 10)}"),

@@ -70,3 +70,12 @@ def test_a_username_is_unique_only_within_its_tenant(client):
 def test_the_api_key_does_not_partition_a_tenants_users(client):
     user = create(client, headers("tenant-a", "key-1"), person(1))
     assert client.get(f"{USERS}/{user['id']}", headers=headers("tenant-a", "key-2")).status_code == 200
+
+
+def test_taliware_served_alone_answers_at_the_root():
+    from mock_server import create_app
+
+    client = create_app({"provider": "taliware"}).test_client()
+    created = client.post("/v1/cl2c/user", headers=TENANT_A, json=person(1))
+    assert created.status_code == 200
+    assert client.get("/v1/cl2c/users", headers=TENANT_A).get_json() == [created.get_json()]

@@ -170,7 +170,7 @@ class Utf8JsonReader:
             token = self._value(first)
         elif first == 0x2F:  # '/': comments are disallowed, and the reader says so this way
             token = self._next_token(first)
-        elif self.last.kind in ("{",):
+        elif self.last.kind == "{":
             token = self._first_in_object(first)
         elif self.last.kind == "[":
             token = self._end_container("]") if first == 0x5D else self._value(first)
@@ -332,67 +332,70 @@ class Utf8JsonReader:
 
     def _number(self) -> None:
         """TryGetNumber, then ConsumeNumber's rule that a number inside a container needs a delimiter."""
-        data, start = self.data, self.pos
-        i = start
-
-        def byte_at(index: int) -> int | None:
-            return data[index] if index < len(data) else None
-
-        def fail_at(index: int, message: str) -> _ReaderError:
-            self.column += index - start
-            return self.fail(message)
-
-        def digits_from(index: int) -> int:
-            while index < len(data) and 0x30 <= data[index] <= 0x39:
-                index += 1
-            return index
-
-        if data[i] == 0x2D:
-            i += 1
-            following = byte_at(i)
-            if following is None:
-                raise fail_at(i, REQUIRED_DIGIT_END_OF_DATA)
-            if not 0x30 <= following <= 0x39:
-                raise fail_at(i, REQUIRED_DIGIT_AFTER_SIGN.format(printable(following)))
-        if data[i] == 0x30:
-            i += 1
-            following = byte_at(i)
-            if following is not None and following not in NUMBER_DELIMITERS and following not in b".eE":
-                if 0x30 <= following <= 0x39:
-                    raise fail_at(i, INVALID_LEADING_ZERO.format(printable(following)))
-                raise fail_at(i, EXPECTED_END_OF_DIGIT_NOT_FOUND.format(printable(following)))
-        else:
-            i = digits_from(i + 1)
-            following = byte_at(i)
-            if following is not None and following not in NUMBER_DELIMITERS and following not in b".eE":
-                raise fail_at(i, EXPECTED_END_OF_DIGIT_NOT_FOUND.format(printable(following)))
-        if byte_at(i) == 0x2E:
-            i += 1
-            following = byte_at(i)
-            if following is None:
-                raise fail_at(i, REQUIRED_DIGIT_END_OF_DATA)
-            if not 0x30 <= following <= 0x39:
-                raise fail_at(i, REQUIRED_DIGIT_AFTER_DECIMAL.format(printable(following)))
-            i = digits_from(i + 1)
-            following = byte_at(i)
-            if following is not None and following not in NUMBER_DELIMITERS and following not in b"eE":
-                raise fail_at(i, EXPECTED_NEXT_DIGIT_E_VALUE_NOT_FOUND.format(printable(following)))
-        if byte_at(i) in (0x65, 0x45):
-            i += 1
-            if byte_at(i) in (0x2B, 0x2D):
-                i += 1
-            following = byte_at(i)
-            if following is None:
-                raise fail_at(i, REQUIRED_DIGIT_END_OF_DATA)
-            if not 0x30 <= following <= 0x39:
-                raise fail_at(i, REQUIRED_DIGIT_AFTER_SIGN.format(printable(following)))
-            i = digits_from(i + 1)
-            following = byte_at(i)
-            if following is not None and following not in NUMBER_DELIMITERS:
-                raise fail_at(i, EXPECTED_END_OF_DIGIT_NOT_FOUND.format(printable(following)))
-        self.advance(i - start)
+        start = self.pos
+        end = self._exponent(start, self._fraction(start, self._integer_part(start)))
+        self.advance(end - start)
         if self.at_end() and self.containers:
-            raise self.fail(EXPECTED_END_OF_DIGIT_NOT_FOUND.format(printable(data[-1])))
+            raise self.fail(EXPECTED_END_OF_DIGIT_NOT_FOUND.format(printable(self.data[-1])))
+
+    def _byte(self, index: int) -> int | None:
+        return self.data[index] if index < len(self.data) else None
+
+    def _digits_from(self, index: int) -> int:
+        while index < len(self.data) and 0x30 <= self.data[index] <= 0x39:
+            index += 1
+        return index
+
+    def _fail_in_number(self, start: int, index: int, message: str) -> _ReaderError:
+        self.column += index - start  # the reader points at the offending byte
+        return self.fail(message)
+
+    def _require_digit(self, start: int, index: int, message: str) -> None:
+        found = self._byte(index)
+        if found is None:
+            raise self._fail_in_number(start, index, REQUIRED_DIGIT_END_OF_DATA)
+        if not 0x30 <= found <= 0x39:
+            raise self._fail_in_number(start, index, message.format(printable(found)))
+
+    def _require_end(self, start: int, index: int, continuations: bytes, message: str) -> None:
+        """Past a run of digits: the end, a delimiter, or one of `continuations`."""
+        found = self._byte(index)
+        if found is not None and found not in NUMBER_DELIMITERS and found not in continuations:
+            raise self._fail_in_number(start, index, message.format(printable(found)))
+
+    def _integer_part(self, start: int) -> int:
+        i = start
+        if self.data[i] == 0x2D:  # '-'
+            i += 1
+            self._require_digit(start, i, REQUIRED_DIGIT_AFTER_SIGN)
+        if self.data[i] == 0x30:  # '0' must stand alone
+            i += 1
+            found = self._byte(i)
+            if found is not None and 0x30 <= found <= 0x39:
+                raise self._fail_in_number(start, i, INVALID_LEADING_ZERO.format(printable(found)))
+        else:
+            i = self._digits_from(i + 1)
+        self._require_end(start, i, b".eE", EXPECTED_END_OF_DIGIT_NOT_FOUND)
+        return i
+
+    def _fraction(self, start: int, i: int) -> int:
+        if self._byte(i) != 0x2E:  # '.'
+            return i
+        self._require_digit(start, i + 1, REQUIRED_DIGIT_AFTER_DECIMAL)
+        i = self._digits_from(i + 2)
+        self._require_end(start, i, b"eE", EXPECTED_NEXT_DIGIT_E_VALUE_NOT_FOUND)
+        return i
+
+    def _exponent(self, start: int, i: int) -> int:
+        if self._byte(i) not in (0x65, 0x45):  # 'e', 'E'
+            return i
+        i += 1
+        if self._byte(i) in (0x2B, 0x2D):  # '+', '-'
+            i += 1
+        self._require_digit(start, i, REQUIRED_DIGIT_AFTER_SIGN)
+        i = self._digits_from(i + 1)
+        self._require_end(start, i, b"", EXPECTED_END_OF_DIGIT_NOT_FOUND)
+        return i
 
     def skip(self, token: Token) -> None:
         """Reader.Skip(): read past the whole value that `token` starts."""
