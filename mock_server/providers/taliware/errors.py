@@ -17,7 +17,6 @@ from mock_server.core.errors import (
     Conflict,
     Forbidden,
     InvalidRequest,
-    MalformedBody,
     MethodNotAllowed,
     NotFound,
     PayloadTooLarge,
@@ -101,13 +100,8 @@ def problem_response(body: dict, status: int) -> Response:
 
 
 def validation_problem(error: InvalidRequest) -> Response:
-    fields = error.fields
-    if not fields:  # a body the framework under us refused before JSON reading began
-        suffix = ""
-        if isinstance(error, MalformedBody) and error.position:
-            line, column, _ = error.position
-            suffix = f" LineNumber: {line - 1} | BytePositionInLine: {column - 1}."
-        fields = {"$": [f"{error.message}{suffix}"]}
+    # No fields: a request the framework under us refused before any JSON was read (a werkzeug 400).
+    fields = error.fields or {"$": [error.message]}
     body = {
         "type": VALIDATION_TYPE,
         "title": VALIDATION_TITLE,
