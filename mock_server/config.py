@@ -29,6 +29,8 @@ class Config:
     latency_ms: str | None = None  # "50-200": every provider request waits that many ms (drawn per request)
     cors_origins: str = "*"  # comma-separated origins allowed to call the APIs from a browser
     fixtures: str | None = None  # a fixtures file or folder loaded at start
+    # Taliware tenant ids that exist, comma-separated; unset: any well-formed tenant id exists.
+    taliware_tenants: str | None = None
 
     def latency_range(self) -> tuple[int, int]:
         low, _, high = (self.latency_ms or "0").partition("-")

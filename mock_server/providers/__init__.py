@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from mock_server.core.provider import Provider
 from mock_server.core.ratelimit import Quota, parse_quotas
-from mock_server.providers import dakota, dots, wealthyhood
+from mock_server.providers import dakota, dots, taliware, wealthyhood
 
-ALL_PROVIDERS: tuple[Provider, ...] = (dots.PRODUCTION, dots.SANDBOX, wealthyhood.WEALTHYHOOD, dakota.PROVIDER)
+ALL_PROVIDERS: tuple[Provider, ...] = (
+    dots.PRODUCTION,
+    dots.SANDBOX,
+    wealthyhood.WEALTHYHOOD,
+    dakota.PROVIDER,
+    taliware.TALIWARE,
+)
 
 
 def provider_names() -> list[str]:

@@ -17,7 +17,13 @@ def test_health_lists_the_providers(client):
     assert response.status_code == 200
     assert response.get_json() == {
         "status": "ok",
-        "providers": {"dots": "/dots", "dots-sandbox": "/dots-sandbox"},
+        "providers": {
+            "dots": "/dots",
+            "dots-sandbox": "/dots-sandbox",
+            "wealthyhood": "/wealthyhood",
+            "dakota": "/dakota",
+            "taliware": "/taliware",
+        },
         "users": 1,
     }
 
@@ -26,7 +32,8 @@ def test_reset_all_clears_users_journal_and_faults(client, state):
     client.post(PROD, headers=AUTH, json=person(1))
     client.post("/__admin/faults", json={"status": 503})
     response = client.post("/__admin/reset")
-    assert (response.status_code, response.get_json()) == (200, {"reset": ["dots", "dots-sandbox"]})
+    assert response.status_code == 200
+    assert response.get_json() == {"reset": ["dakota", "dots", "dots-sandbox", "taliware", "wealthyhood"]}
     assert (state.store.count(), len(state.journal.entries()), state.faults.list()) == (0, 0, [])
 
 

@@ -1,0 +1,96 @@
+"""The Taliware CL2C backend: users per tenant, knowing nothing of HTTP."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from mock_server.core.errors import Conflict, NotFound
+from mock_server.core.provider import Provider
+from mock_server.core.state import MockState
+from mock_server.core.store import UniqueViolation
+
+USER_NOT_FOUND = "User Not Found."
+# ASP.NET Core Identity's IdentityErrorDescriber.DuplicateUserName.
+USERNAME_TAKEN = "Username '{0}' is already taken."
+# How long a new user's authentication lasts (assumed: the real window is not published).
+AUTH_VALIDITY = timedelta(hours=24)
+
+
+@dataclass(frozen=True, slots=True)
+class TaliwareUser:
+    id: str
+    user_name: str
+    first_name: str
+    last_name: str
+    email: str
+    phone_number: str
+    auth_valid_upto: datetime
+    auth_location: str
+    wallet_address: str
+    email_confirmed: bool = False  # nobody has clicked a confirmation link in the mock
+    authenticated: bool = True  # recomputed on every read: true until auth_valid_upto
+
+
+class WalletAddresses:
+    """Ethereum-style addresses from mimesis, seeded from the app's random source on first use, so
+    the same seed and the same requests give the same addresses."""
+
+    def __init__(self, state: MockState) -> None:
+        self._rng = state.rng
+        self._lock = threading.Lock()
+        self._payment: Any = None
+
+    def next(self) -> str:
+        with self._lock:
+            if self._payment is None:
+                from mimesis import Payment  # imported on first use: start-up does not pay for it
+
+                self._payment = Payment(seed=self._rng.getrandbits(64))
+            return self._payment.ethereum_address()
+
+
+class TaliwareBackend:
+    def __init__(self, state: MockState, provider: Provider) -> None:
+        self._store = state.store
+        self._ids = state.ids
+        self._clock = state.clock
+        self._wallets = WalletAddresses(state)
+        self._namespace = provider.name
+
+    def create(self, tenant: str, fields: dict[str, str], auth_location: str) -> TaliwareUser:
+        now = self._clock.now()
+        user = TaliwareUser(
+            id=self._ids.uuid4(),
+            user_name=fields["user_name"],
+            first_name=fields["first_name"],
+            last_name=fields["last_name"],
+            email=fields["email"],
+            phone_number=fields["phone_number"],
+            auth_valid_upto=now + AUTH_VALIDITY,
+            auth_location=auth_location,
+            wallet_address=self._wallets.next(),
+        )
+        # Identity compares normalised (upper-cased) user names, so "Bob" and "bob" collide.
+        unique = {"user_name": user.user_name.upper()}
+        try:
+            self._store.insert(self._namespace, tenant, user.id, user, unique)
+        except UniqueViolation:
+            raise Conflict(USERNAME_TAKEN.format(user.user_name), field="userName") from None
+        return self._as_of_now(user)
+
+    def get(self, tenant: str, user_id: str) -> TaliwareUser:
+        user = self._store.get(self._namespace, tenant, user_id)
+        if user is None:
+            raise NotFound(USER_NOT_FOUND)
+        return self._as_of_now(user)
+
+    def list(self, tenant: str) -> list[TaliwareUser]:
+        """Oldest first."""
+        return [self._as_of_now(user) for user in self._store.values(self._namespace, tenant)]
+
+    def _as_of_now(self, user: TaliwareUser) -> TaliwareUser:
+        return dataclasses.replace(user, authenticated=self._clock.now() < user.auth_valid_upto)

@@ -1,0 +1,82 @@
+"""Taliware CL2C request and response schemas (seed 004), with ASP.NET Core's DataAnnotations wording."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields
+
+# DataAnnotations' default messages; {0} is the property's name.
+REQUIRED = "The {0} field is required."
+INVALID_EMAIL = "The {0} field is not a valid e-mail address."
+
+
+def required_rule(name: str):
+    """[Required]: null, empty and whitespace-only strings all fail (AllowEmptyStrings is false)."""
+
+    def check(value: str) -> None:
+        if not value.strip():
+            raise ValidationError(REQUIRED.format(name))
+
+    return check
+
+
+def email_rule(name: str):
+    """[EmailAddress] since .NET Core 3.0: exactly one '@', neither first nor last."""
+
+    def check(value: str) -> None:
+        at = value.find("@")
+        if not (at > 0 and at != len(value) - 1 and at == value.rfind("@")):
+            raise ValidationError(INVALID_EMAIL.format(name))
+
+    return check
+
+
+def required_string(name: str, *extra_rules) -> fields.String:
+    """A string property marked [Required], named as the C# property (the ModelState key).
+    Every failed rule adds its own message, [Required]'s first, as MVC runs them."""
+    message = REQUIRED.format(name)
+    return fields.String(
+        data_key=name,
+        required=True,
+        validate=[required_rule(name), *(rule(name) for rule in extra_rules)],
+        error_messages={"required": message, "null": message},
+    )
+
+
+class UserCreate(Schema):
+    """POST /v1/cl2c/user, after System.Text.Json bound it: keys are the C# property names."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    first_name = required_string("FirstName")
+    last_name = required_string("LastName")
+    email = required_string("Email", email_rule)
+    user_name = required_string("UserName")
+    phone_number = required_string("PhoneNumber")
+
+
+PROPERTY_NAMES: tuple[str, ...] = tuple(field.data_key or name for name, field in UserCreate().fields.items())
+
+
+def milliseconds_utc(moment: datetime) -> str:
+    """The seed's format: ISO-8601, UTC, three fractional digits, "Z" (2024-11-05T19:46:48.912Z)."""
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+class User(Schema):
+    """The user, keys in the seed's order."""
+
+    id = fields.String()
+    userName = fields.String(attribute="user_name")
+    firstName = fields.String(attribute="first_name")
+    lastName = fields.String(attribute="last_name")
+    email = fields.String()
+    emailConfirmed = fields.Boolean(attribute="email_confirmed")
+    authenticated = fields.Boolean()
+    authValidUpto = fields.Function(lambda user: milliseconds_utc(user.auth_valid_upto))
+    authLocation = fields.String(attribute="auth_location")
+    phoneNumber = fields.String(attribute="phone_number")
+    walletAddress = fields.String(attribute="wallet_address")
