@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 ARGS ?=
 
-.PHONY: install run test lint clean
+.PHONY: install run test lint clean bench
 
 install: $(STAMP)
 
@@ -22,8 +22,13 @@ test: install
 	$(BIN)/pytest $(ARGS)
 
 lint: install
-	$(BIN)/ruff check mock_server tests
-	$(BIN)/ruff format --check mock_server tests
+	$(BIN)/ruff check mock_server tests bench
+	$(BIN)/ruff format --check mock_server tests bench
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache
+
+# Load and memory figures of the production server (not a test: numbers are printed, not asserted).
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/bench.py $(ARGS)

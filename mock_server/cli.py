@@ -89,6 +89,7 @@ def fixtures_setting(args: argparse.Namespace) -> str | None:
 
 
 def run_server(args: argparse.Namespace) -> int:
+    from mock_server.app import create_app
     from mock_server.serve import serve
 
     try:
@@ -105,20 +106,12 @@ def run_server(args: argparse.Namespace) -> int:
             strict_auth=args.strict_auth,
         )
         select_rate_limits(config.rate_limit)  # refused here, with a message, not in the worker
-        check_fixtures(config)
+        app = create_app(config)  # here, so a broken fixtures file stops the command with a message
     except ValueError as error:
         print(f"mock-server: {error}", file=sys.stderr)
         return 2
-    serve(config)
+    serve(app, config)
     return 0
-
-
-def check_fixtures(config: Config) -> None:
-    """Load the fixtures once here, so a broken file stops the command with a message, not a worker."""
-    if config.fixtures:
-        from mock_server.app import create_app
-
-        create_app(config)
 
 
 def generate_fixtures_file(args: argparse.Namespace) -> int:

@@ -7,9 +7,12 @@ Chosen by measurement (a bare Flask create endpoint, wrk, 2 cores, medians of 3 
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 import os
 import sys
 from typing import TextIO
+
+from flask import Flask
 
 from mock_server.config import ENV_PREFIX, Config
 from mock_server.providers import select_providers
@@ -36,14 +39,15 @@ def export_config(config: Config) -> None:
             os.environ[ENV_PREFIX + field.name.upper()] = str(value)
 
 
-def serve(config: Config, out: TextIO = sys.stdout) -> None:
+def serve(app: Flask, config: Config, out: TextIO = sys.stdout) -> None:
+    """Serve `app` (already built, so a bad setting or fixtures file failed before we got here)."""
     from granian.constants import Interfaces
     from granian.log import LogLevels
     from granian.server import Server
 
     export_config(config)
     print(banner(config), file=out, flush=True)
-    Server(
+    server = Server(
         WSGI_TARGET,
         factory=True,
         address=config.host,
@@ -53,4 +57,9 @@ def serve(config: Config, out: TextIO = sys.stdout) -> None:
         blocking_threads=config.threads,
         backlog=2048,
         log_level=LogLevels.warning,
-    ).serve()
+    )
+    if multiprocessing.get_start_method() == "fork":
+        # The worker is forked from this process, so it inherits the app built here: start-up builds it once.
+        server.serve(target_loader=lambda _target: app)
+    else:  # a spawned worker starts afresh, and builds its app from the exported environment
+        server.serve()

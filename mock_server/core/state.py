@@ -35,9 +35,12 @@ class MockState:
     backends: dict[str, Any] = field(default_factory=dict)
     rate_limiter: RateLimiter | None = None  # None: no provider is rate limited (the default)
 
+    def __post_init__(self) -> None:
+        # Longest prefix first, so "/dots-sandbox/..." is not taken for "/dots"; sorted once, not per request.
+        self._by_prefix_length = sorted(self.providers.values(), key=lambda p: len(p.prefix), reverse=True)
+
     def provider_for_path(self, path: str) -> Provider | None:
-        # Longest prefix first, so "/dots-sandbox/..." is not taken for "/dots".
-        for provider in sorted(self.providers.values(), key=lambda p: len(p.prefix), reverse=True):
+        for provider in self._by_prefix_length:
             if provider.owns_path(path):
                 return provider
         return None

@@ -58,7 +58,7 @@ def test_repeated_rate_limit_options_are_joined(monkeypatch):
     from mock_server import cli
 
     seen = {}
-    monkeypatch.setattr("mock_server.serve.serve", lambda config: seen.setdefault("config", config))
+    monkeypatch.setattr("mock_server.serve.serve", lambda app, config: seen.setdefault("config", config))
     assert cli.main(["--rate-limit", "dakota=60/min", "--rate-limit", "dakota=5/s"]) == 0
     assert seen["config"].rate_limit == "dakota=60/min,dakota=5/s"
 

@@ -1,0 +1,489 @@
+"""`make bench`: start-up time, throughput, latency and memory of the production server as `make run`
+starts it, with wrk as the load generator. Prints a table and writes it as JSON; every figure is the median
+of several runs. Not a test: these machines are shared and noisy, so numbers are reported, not asserted."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+RESULTS = ROOT / "bench" / "results"
+
+
+# --- load definitions ------------------------------------------------------------------------------------
+
+# wrk's Lua: a per-connection-unique counter makes every request body (and idempotency key) unique.
+LUA_PRELUDE = r"""
+local counter = 0
+-- LuaJIT's math.random starts from a fixed seed: every wrk run would repeat the last run's "unique"
+-- values, so the harness hands each run a tag of its own.
+local thread_tag = tonumber(os.getenv("BENCH_RUN_TAG"))
+math.randomseed(thread_tag)
+function unique() counter = counter + 1; return string.format("%d-%d", thread_tag, counter) end
+function uuid()
+  counter = counter + 1
+  return string.format("%08x-%04x-4%03x-8%03x-%012x", thread_tag, counter % 65536, math.random(0, 4095),
+                       math.random(0, 4095), counter)
+end
+function digits(n)
+  counter = counter + 1
+  return string.format("%0" .. n .. "d", (thread_tag * 7919 + counter) % (10 ^ n))
+end
+"""
+
+
+@dataclass(frozen=True)
+class Load:
+    """One kind of request: `body` is a Lua expression (or None); `headers` may be Lua expressions too."""
+
+    name: str
+    method: str
+    path: str
+    headers: dict[str, str] = field(default_factory=dict)  # values are Lua expressions
+    body: str | None = None
+
+    def lua(self) -> str:
+        header_lines = "\n".join(f'  wrk.headers["{name}"] = {value}' for name, value in self.headers.items())
+        body = self.body or "nil"
+        return (
+            LUA_PRELUDE
+            + f'wrk.method = "{self.method}"\n'
+            + "request = function()\n"
+            + header_lines
+            + f"\n  return wrk.format(nil, nil, nil, {body})\nend\n"
+        )
+
+
+def lua_string(text: str) -> str:
+    return json.dumps(text)  # a JSON string literal is a valid Lua string literal for ASCII text
+
+
+def basic(client: str) -> str:
+    return "Basic " + base64.b64encode(f"{client}:sk_bench".encode()).decode()
+
+
+def post_json(url: str, body: dict, headers: dict[str, str]) -> dict:
+    request = urllib.request.Request(
+        url, json.dumps(body).encode(), {**headers, "Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.load(response) if response.status != 204 else {}
+
+
+def wealthyhood_token(base: str) -> str:
+    body = {"grant_type": "client_credentials", "audience": "https://api.wealthyhood.com",
+            "client_id": "bench-client", "client_secret": "bench-secret"}  # fmt: skip
+    return post_json(f"{base}/wealthyhood/oauth/token", body, {})["access_token"]
+
+
+def lua_headers(headers: dict[str, str]) -> dict[str, str]:
+    return {name: lua_string(value) for name, value in headers.items()}
+
+
+# Every create body is unique (email, phone, userName, idempotency key), so every request really creates.
+DOTS_CREATE_BODY = (
+    '\'{"first_name":"Bob","last_name":"Loblaw","email":"bob\' .. unique() .. \'@example.com",'
+    '"country_code":"1","phone_number":"\' .. digits(10) .. \'"}\''
+)
+WEALTHYHOOD_CREATE_BODY = (
+    '\'{"email":"john\' .. unique() .. \'@example.com","firstName":"John","lastName":"Doe",'
+    '"dateOfBirth":"1990-05-15","residencyCountry":"GB"}\''
+)
+DAKOTA_CREATE_BODY = (
+    '\'{"first_name":"John","last_name":"Doe","email":"john\' .. unique() .. \'@example.com",'
+    '"role":"admin"}\''
+)
+TALIWARE_CREATE_BODY = (
+    '\'{"firstName":"John","lastName":"Doe","email":"john.doe@example.com",'
+    '"userName":"john\' .. unique() .. \'","phoneNumber":"+1234567890"}\''
+)
+JSON_TYPE = {"Content-Type": '"application/json"'}
+
+
+@dataclass(frozen=True)
+class ProviderLoads:
+    """What the benchmark sends one provider: creates under one credential; a get and a list under
+    another (holding one user), so reads measure the API, not the size of what the creates stored."""
+
+    provider: str
+    create_path: str
+    create_body: str
+    list_path: str | None
+    credentials: Callable[[str, str], dict[str, str]]  # (base URL, scope) -> headers
+    create_headers: dict[str, str] = field(default_factory=dict)  # extra Lua-expression headers
+    seed_user: Callable[[str, dict[str, str]], tuple[str, dict[str, str]]] | None = None
+
+    def create(self, base: str) -> Load:
+        headers = {**lua_headers(self.credentials(base, "bench-writer")), **JSON_TYPE, **self.create_headers}
+        return Load("create", "POST", self.create_path, headers, self.create_body)
+
+    def reads(self, base: str) -> list[Load]:
+        """A GET of one user, and the list, under a credential of their own."""
+        headers = self.credentials(base, "bench-reader")
+        path, extra = self.seed_user(base, headers)
+        loads = [Load("get", "GET", path, lua_headers({**headers, **extra}))]
+        if self.list_path:
+            loads.append(Load("list", "GET", self.list_path, lua_headers(headers)))
+        return loads
+
+
+def dots_user(base: str, headers: dict[str, str]) -> tuple[str, dict[str, str]]:
+    body = {"first_name": "Sam", "last_name": "Ple", "email": "sample@example.com", "country_code": "44",
+            "phone_number": "7700900000"}  # fmt: skip
+    return f"/dots/api/v2/users/{post_json(base + '/dots/api/v2/users', body, headers)['id']}", {}
+
+
+def wealthyhood_user(base: str, headers: dict[str, str]) -> tuple[str, dict[str, str]]:
+    body = {"email": "sample@example.com", "firstName": "Sam", "lastName": "Ple", "dateOfBirth": "1990-05-15",
+            "residencyCountry": "GB"}  # fmt: skip
+    return "/wealthyhood/users/me", {"x-user-id": post_json(base + "/wealthyhood/users", body, headers)["id"]}
+
+
+def dakota_user(base: str, headers: dict[str, str]) -> tuple[str, dict[str, str]]:
+    body = {"first_name": "Sam", "last_name": "Ple", "email": "sample@example.com", "role": "viewer"}
+    key = {"x-idempotency-key": "00000000-0000-4000-8000-000000000001"}
+    return f"/dakota/users/{post_json(base + '/dakota/users', body, {**headers, **key})['id']}", {}
+
+
+def taliware_user(base: str, headers: dict[str, str]) -> tuple[str, dict[str, str]]:
+    body = {"firstName": "Sam", "lastName": "Ple", "email": "sample@example.com", "userName": "sample",
+            "phoneNumber": "+447700900000"}  # fmt: skip
+    return f"/taliware/v1/cl2c/users/{post_json(base + '/taliware/v1/cl2c/user', body, headers)['id']}", {}
+
+
+PROVIDERS = [
+    ProviderLoads(
+        "dots", "/dots/api/v2/users", DOTS_CREATE_BODY, "/dots/api/v2/users",
+        lambda base, scope: {"Authorization": basic(scope)}, seed_user=dots_user,
+    ),
+    ProviderLoads(
+        "wealthyhood", "/wealthyhood/users", WEALTHYHOOD_CREATE_BODY, None,
+        lambda base, scope: {"Authorization": f"Bearer {wealthyhood_token(base)}"},
+        seed_user=wealthyhood_user,
+    ),
+    ProviderLoads(
+        "dakota", "/dakota/users", DAKOTA_CREATE_BODY, "/dakota/users",
+        lambda base, scope: {"x-api-key": scope}, {"x-idempotency-key": "uuid()"}, seed_user=dakota_user,
+    ),
+    ProviderLoads(
+        "taliware", "/taliware/v1/cl2c/user", TALIWARE_CREATE_BODY, "/taliware/v1/cl2c/users",
+        lambda base, scope: {"tenant": scope, "X-API-Key": "bench-key"}, seed_user=taliware_user,
+    ),
+]  # fmt: skip
+
+BARE_CREATE = Load("create", "POST", "/users", JSON_TYPE, DOTS_CREATE_BODY)
+
+# The memory soak: Dakota creates, each under a fresh idempotency key but all with one email, so after the
+# first every answer is a 409 that the idempotency store keeps: memory may grow only by keys and journal
+# entries, and both are bounded.
+SOAK = ProviderLoads(
+    "dakota", "/dakota/users",
+    '\'{"first_name":"Soak","last_name":"Test","email":"soak@example.com","role":"viewer"}\'', None,
+    lambda base, scope: {"x-api-key": scope}, {"x-idempotency-key": "uuid()"},
+)  # fmt: skip
+
+
+# --- processes ---------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def pinned(core: int | None, command: list[str]) -> list[str]:
+    return command if core is None else ["taskset", "-c", str(core), *command]
+
+
+class Server:
+    """The production server as `make run` starts it (or the bare baseline, served the same way)."""
+
+    def __init__(self, core: int | None, bare: bool = False, extra_env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        if bare:
+            command = [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port",
+                       str(self.port), "--workers", "1", "--blocking-threads", "8", "--log-level", "warning",
+                       "bench.bare_app:app"]  # fmt: skip
+            ready = "/__nothing__"  # any answer (404) means it is up
+        else:
+            command = [str(BIN / "mock-server"), "--port", str(self.port)]
+            ready = "/__admin/health"
+        env = {**os.environ, **(extra_env or {})}
+        self.started = time.perf_counter()
+        self.process = subprocess.Popen(
+            pinned(core, command), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        self.startup_ms = self._wait(ready, any_status=bare)
+
+    def _wait(self, path: str, any_status: bool, timeout: float = 30.0) -> float:
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + path, timeout=1) as response:
+                    if 200 <= response.status < 300:
+                        return (time.perf_counter() - self.started) * 1000
+            except urllib.error.HTTPError:
+                if any_status:
+                    return (time.perf_counter() - self.started) * 1000
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.001)
+        raise RuntimeError("server did not answer in time")
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server's whole process tree (granian's supervisor and its worker)."""
+        return sum(_rss_kb(pid) for pid in _tree(self.process.pid)) / 1024
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def _tree(pid: int) -> list[int]:
+    pids = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        children = (task / "children").read_text().split() if (task / "children").exists() else []
+        for child in children:
+            pids.extend(_tree(int(child)))
+    return pids
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except FileNotFoundError:
+        pass
+    return 0
+
+
+# --- wrk ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class WrkResult:
+    requests: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int  # non-2xx/3xx answers and socket errors: a run with errors measured the wrong thing
+
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def run_wrk(url: str, load: Load, connections: int, seconds: float, core: int | None) -> WrkResult:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(load.lua())
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "-s",
+        script.name,
+        url + load.path,
+    ]
+    env = {**os.environ, "BENCH_RUN_TAG": str(random.randint(1, 2**31 - 1))}
+    output = subprocess.run(pinned(core, command), capture_output=True, text=True, env=env, check=True).stdout
+    os.unlink(script.name)
+    return parse_wrk(output)
+
+
+def parse_wrk(output: str) -> WrkResult:
+    def latency(percent: str) -> float:
+        match = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
+        return float(match.group(1)) * UNITS[match.group(2)] if match else float("nan")
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    errors = int(non_2xx.group(1)) if non_2xx else 0
+    if socket_errors:
+        errors += sum(int(n) for n in socket_errors.groups())
+    return WrkResult(requests, rps, latency("50"), latency("99"), errors)
+
+
+def median_result(results: list[WrkResult]) -> dict[str, float]:
+    return {
+        "requests": int(statistics.median(r.requests for r in results)),
+        "rps": round(statistics.median(r.rps for r in results), 1),
+        "p50_ms": round(statistics.median(r.p50_ms for r in results), 3),
+        "p99_ms": round(statistics.median(r.p99_ms for r in results), 3),
+        "errors": sum(r.errors for r in results),
+    }
+
+
+# --- the measurements ---------------------------------------------------------------------------------------
+
+PLACEMENTS = {"shared": (None, None), "pinned": (0, 1)}  # (server core, wrk core)
+
+
+def measure_startup(runs: int) -> dict[str, float]:
+    times = []
+    for _ in range(runs):
+        server = Server(core=None)
+        times.append(server.startup_ms)
+        server.stop()
+    return {"median_ms": round(statistics.median(times), 1), "runs_ms": [round(t, 1) for t in times]}
+
+
+def measure_throughput(runs: int, seconds: float, connections: tuple[int, ...]) -> dict:
+    table: dict = {}
+    for placement, (server_core, wrk_core) in PLACEMENTS.items():
+        samples: dict[str, list[WrkResult]] = {}
+        for _ in range(runs):
+            bare = Server(server_core, bare=True)
+            for conns in connections:
+                samples.setdefault(f"bare-flask/create/c{conns}", []).append(
+                    run_wrk(bare.url, BARE_CREATE, conns, seconds, wrk_core)
+                )
+            bare.stop()
+            server = Server(server_core)
+            for loads in PROVIDERS:
+                for load in (loads.create(server.url), *loads.reads(server.url)):
+                    for conns in connections:
+                        samples.setdefault(f"{loads.provider}/{load.name}/c{conns}", []).append(
+                            run_wrk(server.url, load, conns, seconds, wrk_core)
+                        )
+            server.stop()
+        table[placement] = {key: median_result(results) for key, results in samples.items()}
+        for conns in connections:
+            bare_rps = table[placement][f"bare-flask/create/c{conns}"]["rps"]
+            ours = table[placement].get(f"dots/create/c{conns}", {}).get("rps")
+            if ours:
+                table[placement][f"machinery-cost/c{conns}"] = round(bare_rps / ours, 2)
+    return table
+
+
+def send_at_least(url: str, load: Load, count: int, chunk_seconds: float = 5) -> int:
+    """Keep wrk sending `load` in short runs until `count` requests were answered; the number sent."""
+    sent = 0
+    while sent < count:
+        sent += run_wrk(url, load, 32, chunk_seconds, None).requests
+    return sent
+
+
+def measure_memory(users: int, soak_requests: int, soak: ProviderLoads | None) -> dict:
+    server = Server(core=None)
+    result: dict[str, float | int] = {"idle_mb": round(server.rss_mb(), 1)}
+    result["users_stored"] = send_at_least(server.url, PROVIDERS[0].create(server.url), users)
+    result["after_users_mb"] = round(server.rss_mb(), 1)
+    server.stop()
+    if soak is not None:
+        server = Server(core=None)
+        soak_load = soak.create(server.url)
+        early_count = send_at_least(server.url, soak_load, soak_requests // 10)
+        early = server.rss_mb()
+        late_count = early_count + send_at_least(server.url, soak_load, soak_requests - early_count)
+        late = server.rss_mb()
+        server.stop()
+        result.update(
+            {
+                "soak_requests_early": early_count,
+                "soak_early_mb": round(early, 1),
+                "soak_requests_late": late_count,
+                "soak_late_mb": round(late, 1),
+                "soak_growth_pct": round((late - early) / early * 100, 1),
+            }
+        )
+    return result
+
+
+def machine() -> dict[str, str]:
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+         if line.startswith("model name")),
+        platform.processor(),
+    )  # fmt: skip
+    return {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "python": platform.python_version(),
+        "os": platform.platform(),
+    }
+
+
+def print_table(report: dict) -> None:
+    print(f"\nmachine: {report['machine']['cpu']}, {report['machine']['cores']} cores, "
+          f"Python {report['machine']['python']}")  # fmt: skip
+    startup = report["startup"]
+    print(f"start to first answer: {startup['median_ms']} ms (median of {len(startup['runs_ms'])})")
+    for placement, rows in report["throughput"].items():
+        print(
+            f"\n{placement}: {'server core 0, wrk core 1' if placement == 'pinned' else 'both on both cores'}"
+        )
+        print(f"{'workload':<28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
+        for key, row in rows.items():
+            if isinstance(row, dict):
+                print(
+                    f"{key:<28}{row['rps']:>10.0f}{row['p50_ms']:>10.2f}{row['p99_ms']:>10.2f}{row['errors']:>8}"
+                )
+            else:
+                print(f"{key:<28}{row:>10.2f}x  (bare Flask req/s / ours)")
+    if "memory" in report:
+        print("\nmemory (RSS of the server's process tree):")
+        for key, value in report["memory"].items():
+            print(f"  {key}: {value}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure; the median is reported")
+    parser.add_argument("--seconds", type=float, default=4, help="seconds per wrk run")
+    parser.add_argument("--users", type=int, default=100_000, help="users stored for the memory figure")
+    parser.add_argument("--soak", type=int, default=1_000_000, help="requests for the memory soak")
+    parser.add_argument(
+        "--quick", action="store_true", help="1 run of 2 s, 10,000 users, 100,000 soak requests"
+    )
+    parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
+    args = parser.parse_args()
+    if args.quick:
+        args.runs, args.seconds, args.users, args.soak = 1, 2, 10_000, 100_000
+    if shutil.which("wrk") is None:
+        print("bench: wrk is not installed (Debian: apt-get install wrk)", file=sys.stderr)
+        return 2
+    report = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "settings": {"runs": args.runs, "seconds": args.seconds, "users": args.users, "soak": args.soak},
+        "startup": measure_startup(max(5, args.runs)),
+        "throughput": measure_throughput(args.runs, args.seconds, (1, 32)),
+        "memory": measure_memory(args.users, args.soak, SOAK),
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(report, indent=2) + "\n")
+    print_table(report)
+    print(f"\nwritten to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
