@@ -211,6 +211,7 @@ def read_token_request(request: Request) -> TokenRequest:
 def _token_parameters(request: Request) -> dict[str, Any]:
     check_body_size()
     if request.mimetype == "application/x-www-form-urlencoded":
+        request.get_data(cache=True)  # parsed from the cache, so the raw body stays for the journal
         params: dict[str, Any] = request.form.to_dict()
     elif not request.get_data(cache=True).strip():
         params = {}  # no body: every parameter is missing, which the checks below name
