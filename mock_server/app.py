@@ -16,7 +16,7 @@ from mock_server.core.error_handling import init_error_handling
 from mock_server.core.faults import FaultRules
 from mock_server.core.idempotency import IdempotencyStore
 from mock_server.core.ids import IdFactory
-from mock_server.core.journal import Journal, JournalEntry
+from mock_server.core.journal import Journal, JournalEntry, mask_body, mask_form
 from mock_server.core.ratelimit import RateLimiter, init_rate_limiting
 from mock_server.core.routing import HostRouter
 from mock_server.core.state import MockState, current_state
@@ -89,11 +89,11 @@ def record_in_journal(response: Response) -> Response:
             provider=provider.name,
             method=request.method,
             path=request.path,
-            query=request.query_string.decode("latin-1"),
+            query=mask_form(request.query_string.decode("latin-1")),
             headers=Journal.masked(request.headers),
-            body=body,
+            body=mask_body(body, request.mimetype),
             status=response.status_code,
-            response_body="" if response.is_streamed else _body_text(response.get_data()),
+            response_body="" if response.is_streamed else mask_body(_body_text(response.get_data()), None),
         )
     )
     return response

@@ -9,7 +9,7 @@ Each backend knows its own entries: `fixture_entries(faker, count)` and `load_fi
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,8 @@ from mock_server.core.state import MockState
 
 # Generated fixtures are stamped at a fixed moment, so the same seed always writes the same file.
 FIXTURE_EPOCH = datetime(2024, 10, 3, 10, 30, tzinfo=UTC)
+# Generated users were created over this long before that moment, so lists sorted by time look real.
+CREATION_WINDOW = timedelta(days=90)
 DEFAULT_SCOPE = "mock"
 BUNDLED_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -46,6 +48,8 @@ def load_fixtures_path(state: MockState, path: str | Path) -> dict[str, int]:
             continue
         backend = state.backends[name]
         for index, entry in enumerate(document["users"]):
+            if not isinstance(entry, dict):
+                raise FixtureError(f"{file}: users[{index}]: expected an object")
             try:
                 backend.load_fixture(document["scope"], entry)
             except ApiError as error:
@@ -84,11 +88,19 @@ def generate_fixtures(provider: str, count: int, seed: int) -> dict[str, Any]:
 
     app = create_app({"seed": seed, "provider": provider}, clock=ManualClock(FIXTURE_EPOCH))
     state: MockState = app.extensions["mock_server"]
-    faker = Faker("en_US")
-    faker.seed_instance(seed)
     definition = state.providers[provider]
+    faker = Faker(definition.options.get("fixture_locale", "en_US"))
+    faker.seed_instance(seed)
     return {
         "provider": provider,
         "scope": definition.options.get("fixture_scope", DEFAULT_SCOPE),
         "users": state.backends[provider].fixture_entries(faker, count),
     }
+
+
+def creation_times(faker: Any, count: int, end: datetime) -> list[datetime]:
+    """`count` creation times drawn from the CREATION_WINDOW before `end`, oldest first, whole
+    milliseconds apart (the finest any provider shows)."""
+    window_ms = int(CREATION_WINDOW.total_seconds() * 1000)
+    offsets = sorted((faker.random_int(0, window_ms) for _ in range(count)), reverse=True)
+    return [end - timedelta(milliseconds=offset) for offset in offsets]

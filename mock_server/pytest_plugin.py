@@ -45,7 +45,8 @@ class MockServer:
         headers = self.state.providers[provider].credential_headers
         if headers is None:
             raise LookupError(f"provider {provider!r} declares no credential headers")
-        return headers(scope)
+        with self.app.app_context():  # a provider may need its state (Wealthyhood signs a token)
+            return headers(scope)
 
     def reset(self, provider: str | None = None) -> None:
         self.state.reset(provider)

@@ -92,13 +92,18 @@ def test_the_image_command_serves_and_passes_its_healthcheck(image_venv, tmp_pat
     )
     try:
         health = _wait_for_health(f"http://127.0.0.1:{port}/__admin/health")
-        assert health["status"] == "ok" and health["users"] > 0  # the bundled fixtures were loaded
+        assert health["status"] == "ok" and health["users"] == bundled_user_count()  # fixtures/ loaded
         healthcheck = json.loads(instruction("HEALTHCHECK").split("CMD", 1)[1])
         assert subprocess.run(healthcheck, env=env, timeout=10).returncode == 0
     finally:
         server.terminate()
         server.wait(timeout=10)
     assert subprocess.run(healthcheck, env=env, timeout=10, capture_output=True).returncode != 0
+
+
+def bundled_user_count() -> int:
+    files = (ROOT / "fixtures").glob("*.json")
+    return sum(len(json.loads(file.read_text(encoding="utf-8"))["users"]) for file in files)
 
 
 def _wait_for_health(url: str, timeout: float = 20.0) -> dict:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response, current_app, request
+
+from mock_server.core.state import current_state
 
 # Every request header these APIs use, so a browser's preflight never blocks a real call.
 ALLOWED_HEADERS = (
@@ -32,8 +34,22 @@ def parse_origins(origins: str) -> str | list[str]:
     return "*" if not names or "*" in names else names
 
 
+def answer_preflight() -> Response | None:
+    """Answer a browser's CORS preflight to a provider path before routing. A route that refuses
+    OPTIONS (Taliware, as ASP.NET Core does) or does not exist would fail it with 405 or 404, and the
+    browser would then never send the real request, whose answer in the provider's own shape the
+    script could read. flask-cors adds the Access-Control-* headers afterwards."""
+    if request.method != "OPTIONS" or "Access-Control-Request-Method" not in request.headers:
+        return None
+    if current_state().provider_for_path(request.path) is None:
+        return None
+    return current_app.make_default_options_response()
+
+
 def init_cors(app: Flask, origins: str) -> None:
     from flask_cors import CORS
+
+    app.before_request(answer_preflight)
 
     CORS(
         app,

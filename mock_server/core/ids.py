@@ -41,11 +41,11 @@ class IdFactory:
         milliseconds = int(self._clock.now().timestamp() * 1000)
         return str(ULID.from_bytes(milliseconds.to_bytes(6, "big") + self._rng.randbytes(10)))
 
-    def object_id(self) -> str:
-        """A 24-hex MongoDB ObjectId whose first four bytes are now on the app's clock."""
+    def object_id(self, at: datetime | None = None) -> str:
+        """A 24-hex MongoDB ObjectId whose first four bytes are `at`, or now on the app's clock."""
         from bson import ObjectId  # the real implementation, from pymongo; imported on first use
 
-        seconds = int(self._clock.now().timestamp())
+        seconds = int((at or self._clock.now()).timestamp())
         with self._counter_lock:
             counter = next(self._object_id_counter) % 0x1000000
         raw = seconds.to_bytes(4, "big") + self._object_id_process + counter.to_bytes(3, "big")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import deque
 from collections.abc import Mapping
@@ -13,8 +14,101 @@ from typing import Any
 SECRET_HEADERS = frozenset({"authorization", "x-api-key", "cookie", "proxy-authorization"})
 
 
+# Body fields whose values are secrets, named in any case, with or without "_" or "-": client_secret,
+# clientSecret, api-key, access_token (a token response's), password...
+SECRET_FIELDS = frozenset(
+    {
+        "password",
+        "secret",
+        "clientsecret",
+        "apikey",
+        "xapikey",
+        "apisecret",
+        "accesstoken",
+        "refreshtoken",
+        "idtoken",
+        "token",
+        "authorization",
+        "privatekey",
+    }
+)
+FORM = "application/x-www-form-urlencoded"
+# The rest of a JSON string after its opening quote. Possessive, so a string left unterminated is given
+# up on at once: scanning a body stays linear whatever it holds.
+STRING_REST = re.compile(r'(?:[^"\\]|\\.)*+"')
+COLON = re.compile(r"\s*:\s*")
+SCALAR = re.compile(r'[^\s",:{}\[\]]+')
+LITERALS = ("null", "true", "false")  # a literal hides nothing
+FORM_FIELD = re.compile(r"([^&=]+)=([^&]*)")
+
+
 def mask(value: str) -> str:
     return value[:10] + "…" if len(value) > 10 else "…"
+
+
+def is_secret_field(name: str) -> bool:
+    return re.sub(r"[-_]", "", name).lower() in SECRET_FIELDS
+
+
+def mask_body(text: str, media_type: str | None) -> str:
+    """`text` with the value of every secret field masked as secret headers are: form fields when the
+    body is form-encoded, JSON members otherwise (JSON is read whatever the Content-Type says)."""
+    return mask_form(text) if media_type == FORM else mask_json(text)
+
+
+def mask_form(text: str) -> str:
+    """A form-encoded body or a query string, its secret fields masked."""
+    from urllib.parse import unquote_plus
+
+    def masked(field: re.Match) -> str:
+        name, value = field.groups()
+        return f"{name}={mask(value)}" if is_secret_field(unquote_plus(name)) else field.group(0)
+
+    return FORM_FIELD.sub(masked, text)
+
+
+def mask_json(text: str) -> str:
+    """The values of secret members masked. The text is scanned, not parsed, string by string from
+    the left, so everything else is kept byte for byte, even in a truncated body or one that is not
+    JSON at all."""
+    pieces: list[str] = []
+    kept_until = search_from = 0
+    while (opening := text.find('"', search_from)) >= 0:
+        closing = _string_end(text, opening)
+        if closing is None:
+            break
+        search_from = closing
+        colon = COLON.match(text, closing)
+        if colon is None or not is_secret_field(text[opening + 1 : closing - 1]):
+            continue
+        value = _masked_value(text, colon.end())
+        if value is not None:
+            value_end, masked = value
+            pieces += [text[kept_until : colon.end()], masked]
+            kept_until = search_from = value_end
+    return "".join(pieces) + text[kept_until:]
+
+
+def _string_end(text: str, opening: int) -> int | None:
+    """Where the string opened at `opening` ends (after its closing quote); None if it never does."""
+    rest = STRING_REST.match(text, opening + 1)
+    return rest.end() if rest else None
+
+
+def _masked_value(text: str, start: int) -> tuple[int, str] | None:
+    """The end of the value at `start` and its masked text; None when there is nothing to mask."""
+    if text.startswith('"', start):
+        end = _string_end(text, start)
+        if end is None:
+            return None
+        kept = mask(text[start + 1 : end - 1])
+        if "\\" in kept:  # never keep half an escape sequence
+            kept = kept[: kept.index("\\")] + "…"
+        return end, f'"{kept}"'
+    scalar = SCALAR.match(text, start)
+    if scalar is None or scalar.group() in LITERALS:
+        return None
+    return scalar.end(), mask(scalar.group())
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ class Provider:
     example_path: str  # shown in the start-up banner
     options: Mapping[str, Any] = field(default_factory=dict)
     # Headers of a valid credential for a scope (a client id, API key, tenant...), for tests and docs.
+    # Called in the app's context, so a provider may use its state (Wealthyhood signs a token).
     credential_headers: Callable[[str], dict[str, str]] | None = None
     # What identifies a client for rate limiting (an API key, say); None: the provider cannot be limited.
     rate_limit_key: Callable[[Request], str | None] | None = None

@@ -44,3 +44,33 @@ def test_origins_can_be_restricted():
     refused = client.get("/dots/api/v2/users", headers={"Origin": "http://evil.test", **basic("c")})
     assert allowed.headers["Access-Control-Allow-Origin"] == "http://app.test"
     assert "Access-Control-Allow-Origin" not in refused.headers
+
+
+@pytest.mark.parametrize(
+    ("path", "method"),
+    [
+        ("/taliware/v1/cl2c/user", "POST"),  # a route that refuses OPTIONS, as ASP.NET Core does
+        ("/taliware/v1/cl2c/users/3fa85f64-5717-4562-b3fc-2c963f66afa6", "GET"),
+        ("/dakota/users/2mvK2DHpQsrxkVfNG4NrBpy1tS5", "PATCH"),
+        ("/wealthyhood/users/me", "GET"),
+        ("/dots/no-such-route", "GET"),  # the real request then gets Dots' own 404, readable by the script
+    ],
+)
+def test_a_preflight_to_any_provider_path_is_answered_before_routing(client, path, method):
+    response = client.options(
+        path,
+        headers={
+            "Origin": ORIGIN,
+            "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": "tenant, x-api-key, x-user-id",
+        },
+    )
+    assert (response.status_code, response.get_data()) == (200, b"")
+    assert response.headers["Access-Control-Allow-Origin"] == ORIGIN
+    assert response.headers["Access-Control-Allow-Headers"] == "tenant, x-api-key, x-user-id"
+    assert method in response.headers["Access-Control-Allow-Methods"]
+
+
+def test_an_options_request_that_is_not_a_preflight_gets_the_providers_own_answer(client):
+    response = client.options("/taliware/v1/cl2c/user", headers={"Origin": ORIGIN})
+    assert (response.status_code, response.headers["Allow"], response.get_data()) == (405, "POST", b"")

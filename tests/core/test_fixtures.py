@@ -1,12 +1,79 @@
 import json
 import subprocess
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import pytest
+import requests
 
 from mock_server import create_app
 from mock_server.fixtures import BUNDLED_FIXTURES, FixtureError, generate_fixtures
+from mock_server.providers import provider_names
 from tests.conftest import basic
+
+BUNDLED_COUNT = 5  # users per provider in fixtures/
+# The seed each bundled file was generated with: `fixtures generate --provider P --count 5 --seed S`.
+BUNDLED_SEEDS = {"dots": 1, "dots-sandbox": 2, "wealthyhood": 3, "dakota": 4, "taliware": 5}
+# What the README documents for reaching each provider's bundled users.
+DOCUMENTED_HEADERS = {
+    "dots": basic("pk_dev_mockserver", ""),
+    "dots-sandbox": basic("pk_dev_mockserver", ""),
+    "dakota": {"x-api-key": "dk_test_mockserver"},
+    "taliware": {"tenant": "root", "X-API-Key": "any-key"},
+}
+WEALTHYHOOD_GRANT = {
+    "grant_type": "client_credentials",
+    "client_id": "mockserver",
+    "client_secret": "any-secret",
+    "audience": "https://api.wealthyhood.com",
+}
+# Where each provider lists users; Wealthyhood has no list, only GET /users/me per user.
+LIST_PATHS = {
+    "dots": "/dots/api/v2/users?limit=100",
+    "dots-sandbox": "/dots-sandbox/api/v2/users?limit=100",
+    "dakota": "/dakota/users?limit=100",
+    "taliware": "/taliware/v1/cl2c/users",
+}
+
+Call = Callable[..., Any]  # (method, path, headers=..., json=...) -> the answer's JSON body
+
+
+def bundled_users(provider: str) -> list[dict]:
+    return json.loads((BUNDLED_FIXTURES / f"{provider}.json").read_text(encoding="utf-8"))["users"]
+
+
+def ids_seen_with_the_documented_credential(call: Call, provider: str) -> list[str]:
+    """The ids of the bundled users a client reads back with the credential the README documents."""
+    if provider == "wealthyhood":
+        token = call("POST", "/wealthyhood/oauth/token", json=WEALTHYHOOD_GRANT)["access_token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        users = [
+            call("GET", "/wealthyhood/users/me", headers={**auth, "x-user-id": user["id"]})
+            for user in bundled_users(provider)
+        ]
+    else:
+        body = call("GET", LIST_PATHS[provider], headers=DOCUMENTED_HEADERS[provider])
+        users = body if isinstance(body, list) else body["data"]
+    return sorted(user["id"] for user in users)
+
+
+def flask_call(client) -> Call:
+    def call(method: str, path: str, **kwargs: Any) -> Any:
+        response = client.open(path, method=method, **kwargs)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response.get_json()
+
+    return call
+
+
+def socket_call(base_url: str) -> Call:
+    def call(method: str, path: str, **kwargs: Any) -> Any:
+        response = requests.request(method, base_url + path, timeout=5, **kwargs)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    return call
 
 
 def generate_cli(*args: str) -> subprocess.CompletedProcess:
@@ -31,6 +98,14 @@ def test_generate_writes_the_same_file_for_the_same_seed():
     assert generate_cli("--provider", "dots", "--count", "3", "--seed", "10").stdout != first.stdout
 
 
+@pytest.mark.parametrize("provider", provider_names())
+def test_generate_gives_the_same_users_for_the_same_seed_and_others_for_another(provider):
+    first = generate_fixtures(provider, 4, seed=11)
+    assert first == generate_fixtures(provider, 4, seed=11)
+    assert len(first["users"]) == 4 and len({user["id"] for user in first["users"]}) == 4
+    assert generate_fixtures(provider, 4, seed=12)["users"] != first["users"]
+
+
 def test_generate_to_a_file(tmp_path):
     out = tmp_path / "dots.json"
     assert generate_cli("--provider", "dots", "--count", "2", "--output", str(out)).returncode == 0
@@ -53,12 +128,77 @@ def test_generated_users_load_and_keep_their_ids(tmp_path, provider):
     assert (fetched["email"], fetched["metadata"]) == (first["email"], first["metadata"])
 
 
-def test_the_bundled_fixtures_load_for_their_credential():
-    app = create_app({"fixtures": str(BUNDLED_FIXTURES)})
-    state = app.extensions["mock_server"]
-    assert state.store.count("dots") == 5
-    users = app.test_client().get("/dots/api/v2/users", headers=basic("pk_dev_mockserver")).get_json()["data"]
-    assert len(users) == 5
+@pytest.fixture(scope="module")
+def bundled_app():
+    return create_app({"fixtures": str(BUNDLED_FIXTURES)})
+
+
+@pytest.mark.parametrize("provider", provider_names())
+def test_the_bundled_users_are_seen_with_the_documented_credential(bundled_app, provider):
+    assert bundled_app.extensions["mock_server"].store.count(provider) == BUNDLED_COUNT
+    seen = ids_seen_with_the_documented_credential(flask_call(bundled_app.test_client()), provider)
+    assert seen == sorted(user["id"] for user in bundled_users(provider))
+
+
+@pytest.mark.parametrize("provider", provider_names())
+def test_the_bundled_files_are_what_generate_writes_for_their_seed(provider):
+    """So `fixtures generate` regenerates each bundled file byte for byte."""
+    document = generate_fixtures(provider, BUNDLED_COUNT, seed=BUNDLED_SEEDS[provider])
+    expected = json.dumps(document, indent=2, ensure_ascii=False)
+    assert (BUNDLED_FIXTURES / f"{provider}.json").read_text(encoding="utf-8") == expected + "\n"
+
+
+@pytest.mark.parametrize("provider", provider_names())
+def test_each_providers_credential_headers_for_its_fixture_scope_see_its_bundled_users(bundled_app, provider):
+    definition = bundled_app.extensions["mock_server"].providers[provider]
+    with bundled_app.app_context():
+        headers = definition.credential_headers(definition.options["fixture_scope"])
+    if provider == "wealthyhood":
+        client = bundled_app.test_client()
+        for user in bundled_users(provider):
+            response = client.get("/wealthyhood/users/me", headers={**headers, "x-user-id": user["id"]})
+            assert response.get_json()["email"] == user["email"]
+    else:
+        body = bundled_app.test_client().get(LIST_PATHS[provider], headers=headers).get_json()
+        assert len(body if isinstance(body, list) else body["data"]) == BUNDLED_COUNT
+
+
+@pytest.mark.parametrize("provider", provider_names())
+def test_the_server_command_loads_the_bundled_users_by_default(live_server, provider):
+    seen = ids_seen_with_the_documented_credential(socket_call(live_server.url), provider)
+    assert seen == sorted(user["id"] for user in bundled_users(provider))
+
+
+def served_config(monkeypatch, *args: str):
+    """The config `mock-server ARGS` would serve with, without serving."""
+    from mock_server import cli
+
+    seen = {}
+    monkeypatch.setattr("mock_server.serve.serve", lambda config: seen.setdefault("config", config))
+    assert cli.main(list(args)) == 0
+    return seen["config"]
+
+
+def test_no_fixtures_starts_with_no_users_even_when_the_environment_names_some(monkeypatch):
+    monkeypatch.setenv("MOCK_SERVER_FIXTURES", str(BUNDLED_FIXTURES))
+    config = served_config(monkeypatch, "--no-fixtures")
+    assert create_app(config).extensions["mock_server"].store.count() == 0
+
+
+def test_fixtures_loads_only_the_file_named(monkeypatch, tmp_path):
+    monkeypatch.delenv("MOCK_SERVER_FIXTURES", raising=False)
+    path = tmp_path / "team.json"
+    path.write_text(json.dumps(generate_fixtures("dakota", 3, seed=2)))
+    state = create_app(served_config(monkeypatch, "--fixtures", str(path))).extensions["mock_server"]
+    assert (state.store.count(), state.store.count("dakota")) == (3, 3)
+
+
+def test_without_an_option_the_bundled_fixtures_are_loaded(monkeypatch):
+    monkeypatch.delenv("MOCK_SERVER_FIXTURES", raising=False)
+    state = create_app(served_config(monkeypatch)).extensions["mock_server"]
+    assert {name: state.store.count(name) for name in provider_names()} == dict.fromkeys(
+        provider_names(), BUNDLED_COUNT
+    )
 
 
 def test_fixtures_load_over_the_admin_api(client, tmp_path):
@@ -73,6 +213,7 @@ def test_fixtures_load_over_the_admin_api(client, tmp_path):
     [
         ("not json", "Expecting value"),
         ({"provider": "dots"}, 'expected {"provider": str, "scope": str, "users": [...]}'),
+        ({"provider": "dots", "scope": "s", "users": ["a user"]}, "users[0]: expected an object"),
         (
             {"provider": "dots", "scope": "s", "users": [{"id": "x", "first_name": "A"}]},
             "users[0]: id: id must be a valid UUID.",

@@ -55,6 +55,11 @@ def test_object_id_embeds_the_clock_time_and_counts_up():
     assert first[8:18] == second[8:18]  # one "process" value per app, as in a real MongoDB client
 
 
+def test_object_id_can_embed_a_given_time():
+    moment = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert ObjectId(factory().object_id(at=moment)).generation_time == moment
+
+
 def test_is_uuid_accepts_only_the_canonical_form():
     assert is_uuid("3c90c3cc-0d44-4b50-8888-8dd25736052a")
     assert not is_uuid("3c90c3cc0d444b5088888dd25736052a")

@@ -26,3 +26,8 @@ def verify_api_key(request: Request) -> Credential:
     if key is None:
         raise Unauthorized(INVALID_API_KEY)
     return Credential(scope=key)
+
+
+def credential_headers(key: str) -> dict[str, str]:
+    """A valid credential for the API key `key` (any well-formed key is one)."""
+    return {API_KEY_HEADER: key}

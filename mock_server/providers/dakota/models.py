@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from mock_server.core.errors import Conflict, InvalidRequest, NotFound
+from mock_server.core.http import validate
 from mock_server.core.provider import Provider
 from mock_server.core.state import MockState
 from mock_server.core.store import UniqueViolation
+from mock_server.providers.dakota.schemas import KSUID_PATTERN, ROLES, UserCreate
 
 USER_NOT_FOUND = "User not found"  # the spec's title and detail for 404
 USER_EXISTS = "User already exists"  # the spec's title and detail for 409
 UNKNOWN_CURSOR = "{name} does not refer to a user"
+INVALID_FIXTURE_ID = "id must be a valid KSUID"
+CREATED_AT_NOT_ID_TIME = "created_at must be the time embedded in id: {0}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +71,50 @@ class DakotaBackend:
             role=fields["role"],
             created_at=int(now.timestamp()),
         )
+        self._insert(scope, user)
+        return user
+
+    def _insert(self, scope: str, user: DakotaUser) -> None:
         try:
             self._store.insert(self._namespace, scope, user.id, user, self._unique_values(user))
         except UniqueViolation:
             raise Conflict(USER_EXISTS, field="email") from None
-        return user
+
+    def load_fixture(self, scope: str, entry: dict[str, Any]) -> None:
+        """Store a fixtures-file user under its own KSUID, validated as a create request is. The id
+        carries the creation time; `created_at`, when given, must agree with it."""
+        user_id = entry.get("id")
+        created_at = ksuid_seconds(user_id)
+        if created_at is None:
+            raise InvalidRequest(fields={"id": [INVALID_FIXTURE_ID]})
+        given = entry.get("created_at", created_at)
+        if type(given) is not int or given != created_at:  # bool is an int subclass: refused too
+            raise InvalidRequest(fields={"created_at": [CREATED_AT_NOT_ID_TIME.format(created_at)]})
+        body = {key: value for key, value in entry.items() if key not in ("id", "created_at")}
+        fields = validate(UserCreate(), body)
+        self._insert(scope, DakotaUser(id=user_id, created_at=created_at, **fields))
+
+    def fixture_entries(self, faker: Any, count: int) -> list[dict[str, Any]]:
+        """One client's team, created over the months before now: a first admin, then admins and
+        viewers, all with addresses at the client's own domain."""
+        from mock_server.fixtures import creation_times
+
+        domain = faker.safe_domain_name()  # example.com and the like: never a real company
+        taken: set[str] = set()
+        entries = []
+        for index, created in enumerate(creation_times(faker, count, self._clock.now())):
+            first, last = faker.first_name(), faker.last_name()
+            entries.append(
+                {
+                    "id": self._ids.ksuid(at=created),
+                    "first_name": first,
+                    "last_name": last,
+                    "email": _team_address(first, last, domain, taken),
+                    "role": "admin" if index == 0 else faker.random_element(ROLES),
+                    "created_at": int(created.timestamp()),
+                }
+            )
+        return entries
 
     @staticmethod
     def _unique_values(user: DakotaUser) -> dict[str, Any]:
@@ -163,3 +207,27 @@ def _filter(
         return all(any(word in field for field in haystack) for word in words)
 
     return keep
+
+
+def ksuid_seconds(value: Any) -> int | None:
+    """The Unix time a KSUID embeds, or None when `value` is not one (27 base62 characters that fit
+    in KSUID's 160 bits)."""
+    if not isinstance(value, str) or not re.match(KSUID_PATTERN, value):
+        return None
+    from ksuid import Ksuid  # imported on first use: start-up does not pay for it
+
+    try:
+        return int(Ksuid.from_base62(value).timestamp)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _team_address(first: str, last: str, domain: str, taken: set[str]) -> str:
+    """first.last@domain, numbered when two teammates share a name."""
+    local = re.sub(r"[^a-z0-9.]", "", f"{first}.{last}".lower())
+    address, number = f"{local}@{domain}", 1
+    while address in taken:
+        number += 1
+        address = f"{local}{number}@{domain}"
+    taken.add(address)
+    return address

@@ -35,3 +35,8 @@ def verify_tenant_and_key(request: Request) -> Credential:
     if not request.headers.get("X-API-Key", "").strip():
         raise ApiKeyMissing(AUTHENTICATION_FAILED)
     return Credential(scope=tenant, claims={"tenant": tenant})
+
+
+def credential_headers(tenant: str) -> dict[str, str]:
+    """A valid credential for `tenant`: the key is not checked beyond being present."""
+    return {"tenant": tenant, "X-API-Key": "mockserver-api-key"}

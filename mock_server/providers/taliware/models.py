@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from mock_server.core.errors import Conflict, NotFound
+from mock_server.core.errors import Conflict, InvalidRequest, NotFound
+from mock_server.core.http import validate
+from mock_server.core.ids import is_uuid
 from mock_server.core.provider import Provider
 from mock_server.core.state import MockState
 from mock_server.core.store import UniqueViolation
+from mock_server.providers.taliware import system_text_json
+from mock_server.providers.taliware.schemas import DESERIALIZER, FixtureFields, UserCreate, milliseconds_utc
 
 USER_NOT_FOUND = "User Not Found."
 # ASP.NET Core Identity's IdentityErrorDescriber.DuplicateUserName.
 USERNAME_TAKEN = "Username '{0}' is already taken."
+INVALID_FIXTURE_ID = "id must be a valid UUID."
+NOT_A_STRING = system_text_json.UNABLE_TO_CONVERT.format("System.String")
 # How long a new user's authentication lasts (assumed: the real window is not published).
 AUTH_VALIDITY = timedelta(hours=24)
 
@@ -74,13 +81,62 @@ class TaliwareBackend:
             auth_location=auth_location,
             wallet_address=self._wallets.next(),
         )
+        self._insert(tenant, user)
+        return self._as_of_now(user)
+
+    def _insert(self, tenant: str, user: TaliwareUser) -> None:
         # Identity compares normalised (upper-cased) user names, so "Bob" and "bob" collide.
         unique = {"user_name": user.user_name.upper()}
         try:
             self._store.insert(self._namespace, tenant, user.id, user, unique)
         except UniqueViolation:
             raise Conflict(USERNAME_TAKEN.format(user.user_name), field="userName") from None
-        return self._as_of_now(user)
+
+    def load_fixture(self, tenant: str, entry: dict[str, Any]) -> None:
+        """Store a fixtures-file user under its own id, its fields read and validated as a create
+        request's body is. `walletAddress`, `authLocation` and `authValidUpto` are kept when given;
+        otherwise they are set as a create would set them now."""
+        user_id = entry.get("id")
+        if not isinstance(user_id, str) or not is_uuid(user_id):
+            raise InvalidRequest(fields={"id": [INVALID_FIXTURE_ID]})
+        try:
+            model = DESERIALIZER.deserialize(json.dumps(entry).encode())
+        except system_text_json.JsonReadError as error:
+            # Only a value that is not a string can fail here; the position would be in our own
+            # re-encoding of the entry, not in the file, so it is left out.
+            raise InvalidRequest(fields={error.path: [NOT_A_STRING]}) from None
+        fields = validate(UserCreate(), model or {})
+        kept = validate(FixtureFields(), entry)
+        user = TaliwareUser(
+            id=user_id.lower(),  # as .NET writes a Guid
+            auth_valid_upto=kept.get("auth_valid_upto", self._clock.now() + AUTH_VALIDITY).astimezone(UTC),
+            auth_location=kept.get("auth_location", ""),
+            wallet_address=kept.get("wallet_address") or self._wallets.next(),
+            **fields,
+        )
+        self._insert(tenant, user)
+
+    def fixture_entries(self, faker: Any, count: int) -> list[dict[str, Any]]:
+        """Realistic US users with E.164 phone numbers, created over the months before now (so their
+        authentication has lapsed), each from a public IP address."""
+        from mock_server.fixtures import creation_times
+
+        entries = []
+        for created in creation_times(faker, count, self._clock.now()):
+            entries.append(
+                {
+                    "id": self._ids.uuid4(),
+                    "firstName": faker.first_name(),
+                    "lastName": faker.last_name(),
+                    "email": faker.unique.email(),
+                    "userName": faker.unique.user_name(),
+                    "phoneNumber": "+1" + faker.numerify("$##$######"),  # NANP: area code, exchange 2-9
+                    "walletAddress": self._wallets.next(),
+                    "authValidUpto": milliseconds_utc(created + AUTH_VALIDITY),
+                    "authLocation": faker.ipv4_public(),
+                }
+            )
+        return entries
 
     def get(self, tenant: str, user_id: str) -> TaliwareUser:
         user = self._store.get(self._namespace, tenant, user_id)

@@ -13,19 +13,14 @@ from mock_server.core.provider import Provider
 from mock_server.core.state import backend
 from mock_server.providers.taliware import system_text_json
 from mock_server.providers.taliware.auth import verify_tenant_and_key
-from mock_server.providers.taliware.schemas import PROPERTY_NAMES, User, UserCreate
+from mock_server.providers.taliware.schemas import DESERIALIZER, User, UserCreate
 
 # MVC's JSON output formatter always names the charset.
 JSON_UTF8 = "application/json; charset=utf-8"
 # What SystemTextJsonInputFormatter reads: these media types, in UTF-8 or UTF-16 (Encoding.WebName).
 JSON_MEDIA_TYPES = frozenset({"application/json", "text/json"})
 READABLE_CHARSETS = {"utf-8": None, "utf-16": "utf-16-le"}
-# The request model's full type name, which System.Text.Json names when the body is not an object
-# (assumed: the real namespace is not public).
-REQUEST_TYPE_NAME = "Taliware.CL2C.Application.Users.CreateUserRequest"
 EMPTY_BODY = "A non-empty request body is required."
-
-DESERIALIZER = system_text_json.ObjectDeserializer(PROPERTY_NAMES, REQUEST_TYPE_NAME)
 
 
 def mvc_json(payload: Any) -> Response:

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
+from mock_server.providers.taliware import system_text_json
+
 # DataAnnotations' default messages; {0} is the property's name.
 REQUIRED = "The {0} field is required."
 INVALID_EMAIL = "The {0} field is not a valid e-mail address."
@@ -58,6 +60,21 @@ class UserCreate(Schema):
 
 
 PROPERTY_NAMES: tuple[str, ...] = tuple(field.data_key or name for name, field in UserCreate().fields.items())
+# The request model's full type name, which System.Text.Json names when the body is not an object
+# (assumed: the real namespace is not public).
+REQUEST_TYPE_NAME = "Taliware.CL2C.Application.Users.CreateUserRequest"
+DESERIALIZER = system_text_json.ObjectDeserializer(PROPERTY_NAMES, REQUEST_TYPE_NAME)
+
+
+class FixtureFields(Schema):
+    """What a fixtures-file user may set beyond the create request: what a create would choose."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    wallet_address = fields.String(data_key="walletAddress")
+    auth_location = fields.String(data_key="authLocation")
+    auth_valid_upto = fields.AwareDateTime(data_key="authValidUpto", format="iso")
 
 
 def milliseconds_utc(moment: datetime) -> str:

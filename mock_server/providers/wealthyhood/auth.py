@@ -27,6 +27,10 @@ ALL_SCOPES = (READ_USERS, WRITE_USERS)
 
 # An Auth0 issuer is the tenant's URL; the mock's is under .invalid (RFC 2606), so it can never be real.
 ISSUER = "https://wealthyhood.mock-server.invalid/"
+# Auth0's subject for a client-credentials token: "<client_id>@clients".
+CLIENT_SUBJECT = "{0}@clients"
+# The audience of the tokens the mock hands out itself (credential_headers); any audience is accepted.
+API_AUDIENCE = "https://api.wealthyhood.com"
 ALGORITHM = "HS256"
 TOKEN_LIFETIME_SECONDS = 3600
 TOKEN_PARAMETERS = ("grant_type", "client_id", "client_secret", "audience", "scope")
@@ -80,7 +84,7 @@ class TokenAuthority:
         now = int(self._clock.now().timestamp())
         claims = {  # the claims of an Auth0 client-credentials access token
             "iss": ISSUER,
-            "sub": f"{grant.client_id}@clients",
+            "sub": CLIENT_SUBJECT.format(grant.client_id),
             "aud": grant.audience,
             "iat": now,
             "exp": now + TOKEN_LIFETIME_SECONDS,
@@ -146,6 +150,14 @@ def data_partition(claims: Mapping[str, Any]) -> str:
     return ""
 
 
+def bearer_headers(authority: TokenAuthority, scope: str) -> dict[str, str]:
+    """A token `authority` issued, with every scope, whose data partition is `scope`: a partition is a
+    token's subject, "<client_id>@clients", so a bare name is taken as the client id."""
+    client_id = scope.removesuffix(CLIENT_SUBJECT.format(""))
+    token = authority.issue(TokenRequest(client_id, API_AUDIENCE, ALL_SCOPES))
+    return {"Authorization": f"Bearer {token}"}
+
+
 def verify_bearer(authority: TokenAuthority, request: Request) -> Credential:
     header = request.headers.get("Authorization", "").strip()
     if not header:
@@ -199,6 +211,7 @@ def read_token_request(request: Request) -> TokenRequest:
 def _token_parameters(request: Request) -> dict[str, Any]:
     check_body_size()
     if request.mimetype == "application/x-www-form-urlencoded":
+        request.get_data(cache=True)  # parsed from the cache, so the raw body stays for the journal
         params: dict[str, Any] = request.form.to_dict()
     elif not request.get_data(cache=True).strip():
         params = {}  # no body: every parameter is missing, which the checks below name

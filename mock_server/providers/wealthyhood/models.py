@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from mock_server.core.errors import Conflict, NotFound
+from mock_server.core.errors import Conflict, InvalidRequest, NotFound
+from mock_server.core.http import validate
 from mock_server.core.provider import Provider
 from mock_server.core.state import MockState
 from mock_server.core.store import UniqueViolation
@@ -14,6 +16,14 @@ from mock_server.providers.wealthyhood.auth import TokenAuthority
 
 USER_NOT_FOUND = "User not found."
 EMAIL_TAKEN = "A user with this email already exists."
+INVALID_FIXTURE_ID = "id must be a MongoDB ObjectId (24 hexadecimal characters)."
+CREATED_AT_NOT_ID_TIME = "createdAt must be the time embedded in id: {0}."
+
+OBJECT_ID = re.compile(r"[0-9a-fA-F]{24}")
+# The seed shows whole seconds in UTC with a Z: "2024-10-03T10:30:00Z".
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+# Generated users are adults of any age an investing app sees.
+YOUNGEST, OLDEST = timedelta(days=18 * 366), timedelta(days=80 * 365)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +68,7 @@ class WealthyhoodBackend:
     def __init__(self, state: MockState, provider: Provider) -> None:
         self._store = state.store
         self._ids = state.ids
+        self._clock = state.clock
         self._namespace = provider.name
         self.tokens = TokenAuthority(state.clock, strict=state.config.strict_auth, seed=state.config.seed)
 
@@ -65,15 +76,70 @@ class WealthyhoodBackend:
         user_id = self._ids.object_id()
         created = creation_time(user_id)
         user = WealthyhoodUser(id=user_id, created_at=created, updated_at=created, **fields)
+        self._insert(scope, user)
+        return user
+
+    def _insert(self, scope: str, user: WealthyhoodUser) -> None:
         # Emails compare case-insensitively (assumed: addresses are case-insensitive in practice).
         try:
-            self._store.insert(self._namespace, scope, user_id, user, {"email": user.email.lower()})
+            self._store.insert(self._namespace, scope, user.id, user, {"email": user.email.lower()})
         except UniqueViolation:
             raise Conflict(EMAIL_TAKEN, field="email") from None
-        return user
+
+    def load_fixture(self, scope: str, entry: dict[str, Any]) -> None:
+        """Store a fixtures-file user under its own ObjectId, validated as a create request is. The id
+        carries the creation time; `createdAt`, when given, must agree with it."""
+        from mock_server.providers.wealthyhood.schemas import UserCreate  # schemas import this module
+
+        user_id = entry.get("id")
+        if not isinstance(user_id, str) or not OBJECT_ID.fullmatch(user_id):
+            raise InvalidRequest(fields={"id": [INVALID_FIXTURE_ID]})
+        created = creation_time(user_id)
+        stamp = created.strftime(TIMESTAMP_FORMAT)
+        if entry.get("createdAt", stamp) != stamp:
+            raise InvalidRequest(fields={"createdAt": [CREATED_AT_NOT_ID_TIME.format(stamp)]})
+        body = {key: value for key, value in entry.items() if key not in ("id", "createdAt")}
+        fields = validate(UserCreate(today=lambda: self._clock.now().date()), body)
+        self._insert(
+            scope, WealthyhoodUser(id=user_id.lower(), created_at=created, updated_at=created, **fields)
+        )
+
+    def fixture_entries(self, faker: Any, count: int) -> list[dict[str, Any]]:
+        """Realistic UK residents (the provider's Faker locale is en_GB) with an address and a National
+        Insurance number, created over the months before now."""
+        from mock_server.fixtures import creation_times
+
+        today = self._clock.now().date()
+        entries = []
+        for created in creation_times(faker, count, self._clock.now()):
+            born = faker.date_between_dates(today - OLDEST, today - YOUNGEST)
+            entries.append(
+                {
+                    "id": self._ids.object_id(at=created),
+                    "email": faker.unique.email(),
+                    "firstName": faker.first_name(),
+                    "lastName": faker.last_name(),
+                    "dateOfBirth": born.isoformat(),
+                    "residencyCountry": "GB",
+                    "address": {
+                        "line1": f"{faker.building_number()} {faker.street_name()}",
+                        "city": faker.city(),
+                        "postalCode": faker.postcode(),
+                        "countryCode": "GB",
+                    },
+                    # QQ is the prefix HMRC never issues, so a generated number is never a real person's.
+                    "taxResidency": {"countryCode": "GB", "proofType": "NINO", "value": _nino(faker)},
+                    "createdAt": created.strftime(TIMESTAMP_FORMAT),
+                }
+            )
+        return entries
 
     def get(self, scope: str, user_id: str) -> WealthyhoodUser:
         user = self._store.get(self._namespace, scope, user_id.lower())
         if user is None:
             raise NotFound(USER_NOT_FOUND)
         return user
+
+
+def _nino(faker: Any) -> str:
+    return faker.numerify("QQ######") + faker.random_element("ABCD")

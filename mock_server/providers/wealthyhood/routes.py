@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, Response, request
 
 from mock_server.core.auth import current_credential, guard, public
@@ -20,11 +18,10 @@ from mock_server.providers.wealthyhood.auth import (
     verify_bearer,
 )
 from mock_server.providers.wealthyhood.errors import TOKEN_PATH
-from mock_server.providers.wealthyhood.models import WealthyhoodBackend
+from mock_server.providers.wealthyhood.models import OBJECT_ID, WealthyhoodBackend
 from mock_server.providers.wealthyhood.schemas import User, UserCreate
 
 USER_ID_HEADER = "x-user-id"
-OBJECT_ID = re.compile(r"[0-9a-fA-F]{24}")
 MISSING_USER_ID = f"{USER_ID_HEADER} header is required."
 INVALID_USER_ID = f"{USER_ID_HEADER} must be a valid ObjectId (24 hexadecimal characters)."
 # RFC 6749 section 5.1: token responses must not be cached.

@@ -9,10 +9,8 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_dump, post_load, validate, validates
 
-from mock_server.providers.wealthyhood.models import Address, TaxResidency
+from mock_server.providers.wealthyhood.models import TIMESTAMP_FORMAT, Address, TaxResidency
 
-# The seed shows whole seconds in UTC with a Z: "2024-10-03T10:30:00Z".
-TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 YYYY_MM_DD = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 ALPHA_2 = re.compile(r"[A-Z]{2}")
 NAME_LENGTH = (1, 100)
