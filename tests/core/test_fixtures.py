@@ -174,7 +174,7 @@ def served_config(monkeypatch, *args: str):
     from mock_server import cli
 
     seen = {}
-    monkeypatch.setattr("mock_server.serve.serve", lambda config: seen.setdefault("config", config))
+    monkeypatch.setattr("mock_server.serve.serve", lambda app, config: seen.setdefault("config", config))
     assert cli.main(list(args)) == 0
     return seen["config"]
 
