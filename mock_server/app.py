@@ -16,15 +16,12 @@ from mock_server.core.error_handling import init_error_handling
 from mock_server.core.faults import FaultRules
 from mock_server.core.idempotency import IdempotencyStore
 from mock_server.core.ids import IdFactory
-from mock_server.core.journal import Journal, JournalEntry, mask_body, mask_form
+from mock_server.core.journal import BODY_LIMIT, Journal, JournalEntry
 from mock_server.core.ratelimit import RateLimiter, init_rate_limiting
 from mock_server.core.routing import HostRouter
 from mock_server.core.state import MockState, current_state
 from mock_server.core.store import Store
 from mock_server.providers import select_providers, select_rate_limits
-
-# A journal entry keeps at most this much of a body, so large bodies cannot bloat the ring.
-JOURNAL_BODY_LIMIT = 16 * 1024
 
 
 def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:
@@ -70,30 +67,25 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
     return app
 
 
-def _body_text(data: bytes) -> str:
-    text = data[:JOURNAL_BODY_LIMIT].decode("utf-8", errors="replace")
-    return text + "…" if len(data) > JOURNAL_BODY_LIMIT else text
-
-
 def record_in_journal(response: Response) -> Response:
     state = current_state()
     provider = state.provider_for_path(request.path)
     if provider is None:  # the journal is of what clients sent the APIs, not of admin calls
         return response
-    declared = request.content_length or 0
     # A body refused for its size is never read, not even for the journal.
-    body = _body_text(request.get_data(cache=True)) if declared <= state.config.max_body_bytes else ""
+    unread = (request.content_length or 0) > state.config.max_body_bytes
     state.journal.record(
         JournalEntry(
             time=state.clock.now(),
             provider=provider.name,
             method=request.method,
             path=request.path,
-            query=mask_form(request.query_string.decode("latin-1")),
-            headers=Journal.masked(request.headers),
-            body=mask_body(body, request.mimetype),
+            raw_query=request.query_string,
+            raw_headers=tuple(request.headers.items()),
+            raw_body=b"" if unread else request.get_data(cache=True)[: BODY_LIMIT + 1],
+            media_type=request.mimetype,
             status=response.status_code,
-            response_body="" if response.is_streamed else mask_body(_body_text(response.get_data()), None),
+            raw_response_body=b"" if response.is_streamed else response.get_data()[: BODY_LIMIT + 1],
         )
     )
     return response

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import threading
 from collections import deque
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -111,17 +110,48 @@ def _masked_value(text: str, start: int) -> tuple[int, str] | None:
     return scalar.end(), mask(scalar.group())
 
 
-@dataclass(frozen=True)
+# A journal entry keeps at most this much of a body, so large bodies cannot bloat the ring.
+BODY_LIMIT = 16 * 1024
+
+
+def body_text(data: bytes) -> str:
+    text = data[:BODY_LIMIT].decode("utf-8", errors="replace")
+    return text + "…" if len(data) > BODY_LIMIT else text
+
+
+@dataclass(frozen=True, slots=True)
 class JournalEntry:
+    """One request and its answer, kept as received (bytes, header pairs) and decoded and masked only
+    when read: recording costs a request next to nothing, and secrets never leave unmasked."""
+
     time: datetime
     provider: str | None
     method: str
     path: str
-    query: str
-    headers: Mapping[str, str]
-    body: str
+    raw_query: bytes
+    raw_headers: tuple[tuple[str, str], ...]
+    raw_body: bytes  # at most BODY_LIMIT + 1 bytes: the extra byte says it was cut
+    media_type: str | None
     status: int
-    response_body: str
+    raw_response_body: bytes
+
+    @property
+    def query(self) -> str:
+        return mask_form(self.raw_query.decode("latin-1"))
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {
+            name: mask(value) if name.lower() in SECRET_HEADERS else value for name, value in self.raw_headers
+        }
+
+    @property
+    def body(self) -> str:
+        return mask_body(body_text(self.raw_body), self.media_type)
+
+    @property
+    def response_body(self) -> str:
+        return mask_body(body_text(self.raw_response_body), None)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -130,7 +160,7 @@ class JournalEntry:
             "method": self.method,
             "path": self.path,
             "query": self.query,
-            "headers": dict(self.headers),
+            "headers": self.headers,
             "body": self.body,
             "status": self.status,
             "response_body": self.response_body,
@@ -157,9 +187,3 @@ class Journal:
             kept = [entry for entry in self._entries if provider is not None and entry.provider != provider]
             self._entries.clear()
             self._entries.extend(kept)
-
-    @staticmethod
-    def masked(headers: Mapping[str, str]) -> dict[str, str]:
-        return {
-            name: mask(value) if name.lower() in SECRET_HEADERS else value for name, value in headers.items()
-        }
