@@ -3,6 +3,7 @@ concurrency suites can drive every provider the same way. Each method returns th
 
 from __future__ import annotations
 
+import base64
 import re
 import uuid
 from typing import Any
@@ -36,13 +37,21 @@ class LiveApi:
         self.client_id = one_word(client_id)
 
     def headers(self) -> dict[str, str]:
+        """The client's credentials, for any request."""
+        raise NotImplementedError
+
+    def create_headers(self) -> dict[str, str]:
+        return self.headers()
+
+    def create_url(self) -> str:
         raise NotImplementedError
 
     def body(self, n: int, **overrides: Any) -> dict[str, Any]:
         raise NotImplementedError
 
     def create(self, session: requests.Session, n: int, **overrides: Any) -> requests.Response:
-        raise NotImplementedError
+        body = self.body(n, **overrides)
+        return session.post(self.create_url(), json=body, headers=self.create_headers(), timeout=TIMEOUT)
 
     def list_ids(self, session: requests.Session) -> set[str]:
         """Every user of the client (one page of up to 100 is all the suites ever make)."""
@@ -60,30 +69,28 @@ class Dots(LiveApi):
     prefix = "/dots"
 
     def headers(self) -> dict[str, str]:
-        return {}
-
-    def auth(self) -> tuple[str, str]:
-        return (self.client_id, "sk_dev_secret")
+        token = base64.b64encode(f"{self.client_id}:sk_dev_secret".encode()).decode()
+        return {"Authorization": f"Basic {token}"}
 
     def url(self, suffix: str = "") -> str:
         return f"{self.base_url}{self.prefix}/api/v2/users{suffix}"
 
+    def create_url(self) -> str:
+        return self.url()
+
     def body(self, n: int, **overrides: Any) -> dict[str, Any]:
         return dots_person(n, phone_number=f"415{n:07d}", **overrides)
 
-    def create(self, session, n, **overrides):
-        return session.post(self.url(), json=self.body(n, **overrides), auth=self.auth(), timeout=TIMEOUT)
-
     def list_ids(self, session):
-        response = session.get(self.url("?limit=100"), auth=self.auth(), timeout=TIMEOUT)
+        response = session.get(self.url("?limit=100"), headers=self.headers(), timeout=TIMEOUT)
         assert response.status_code == 200, response.text
         return {user["id"] for user in response.json()["data"]}
 
     def get(self, session, user_id):
-        return session.get(self.url(f"/{user_id}"), auth=self.auth(), timeout=TIMEOUT)
+        return session.get(self.url(f"/{user_id}"), headers=self.headers(), timeout=TIMEOUT)
 
     def delete(self, session, user_id):
-        return session.delete(self.url(f"/{user_id}"), auth=self.auth(), timeout=TIMEOUT)
+        return session.delete(self.url(f"/{user_id}"), headers=self.headers(), timeout=TIMEOUT)
 
 
 class DotsSandbox(Dots):
@@ -96,19 +103,18 @@ class Dakota(LiveApi):
     def headers(self) -> dict[str, str]:
         return {"x-api-key": self.client_id}
 
-    def with_key(self) -> dict[str, str]:
+    def create_headers(self) -> dict[str, str]:
+        """With a new idempotency key: every create is a new request."""
         return {**self.headers(), "x-idempotency-key": str(uuid.uuid4())}
 
     def url(self, suffix: str = "") -> str:
         return f"{self.base_url}/dakota/users{suffix}"
 
+    def create_url(self) -> str:
+        return self.url()
+
     def body(self, n: int, **overrides: Any) -> dict[str, Any]:
         return dakota_person(n, **overrides)
-
-    def create(self, session, n, **overrides):
-        return session.post(
-            self.url(), json=self.body(n, **overrides), headers=self.with_key(), timeout=TIMEOUT
-        )
 
     def list_ids(self, session):
         response = session.get(self.url("?limit=100"), headers=self.headers(), timeout=TIMEOUT)
@@ -124,9 +130,6 @@ class Dakota(LiveApi):
     def delete(self, session, user_id):
         return session.delete(self.url(f"/{user_id}"), headers=self.headers(), timeout=TIMEOUT)
 
-    def update(self, session, user_id, changes: dict[str, Any]) -> requests.Response:
-        return session.patch(self.url(f"/{user_id}"), json=changes, headers=self.with_key(), timeout=TIMEOUT)
-
 
 class Taliware(LiveApi):
     name, created_status = "taliware", 200
@@ -137,9 +140,8 @@ class Taliware(LiveApi):
     def body(self, n: int, **overrides: Any) -> dict[str, Any]:
         return taliware_person(n, **overrides)
 
-    def create(self, session, n, **overrides):
-        url = f"{self.base_url}/taliware/v1/cl2c/user"
-        return session.post(url, json=self.body(n, **overrides), headers=self.headers(), timeout=TIMEOUT)
+    def create_url(self) -> str:
+        return f"{self.base_url}/taliware/v1/cl2c/user"
 
     def list_ids(self, session):
         response = session.get(
@@ -172,9 +174,8 @@ class Wealthyhood(LiveApi):
     def body(self, n: int, **overrides: Any) -> dict[str, Any]:
         return wealthyhood_person(n, **overrides)
 
-    def create(self, session, n, **overrides):
-        url = f"{self.base_url}/wealthyhood/users"
-        return session.post(url, json=self.body(n, **overrides), headers=self.headers(), timeout=TIMEOUT)
+    def create_url(self) -> str:
+        return f"{self.base_url}/wealthyhood/users"
 
     def get(self, session, user_id):
         url = f"{self.base_url}/wealthyhood/users/me"
