@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Response, current_app, request
 from marshmallow import Schema, ValidationError
 
-from mock_server.core.errors import InvalidRequest, MalformedBody, PayloadTooLarge
+from mock_server.core.errors import InvalidRequest, MalformedBody, PayloadTooLarge, UnsupportedMediaType
 
 JSON = "application/json"
+# application/json, or a structured syntax suffix such as application/merge-patch+json (RFC 6839).
+JSON_MEDIA_TYPE = re.compile(r"application/(?:[!#$&^_.+\w-]+\+)?json")
+NOT_JSON_CONTENT = "Content-Type must be application/json (UTF-8)."
+# RFC 5321's limit on a path, less its angle brackets (RFC 3696 erratum 1690): no address is longer.
+EMAIL_MAX_LENGTH = 254
+SURROGATE = re.compile("[\ud800-\udfff]")
+# A \u escape of a surrogate: a parsed body can hold a lone one only if the raw text has one of these.
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def _reject_constant(name: str) -> Any:
@@ -20,8 +29,10 @@ def _reject_constant(name: str) -> Any:
 
 
 def dump_json(payload: Any) -> str:
-    """Compact JSON in the order the keys were built (the providers' own order), unicode unescaped."""
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON in the order the keys were built (the providers' own order), unicode unescaped.
+    A lone surrogate (UTF-8 cannot encode one) is written as a \\u escape, as JSON.stringify does."""
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def json_response(
@@ -31,21 +42,57 @@ def json_response(
 
 
 def check_body_size() -> None:
-    """Refuse a declared body over the limit before reading any of it."""
+    """Refuse a declared body over the limit before reading any of it. A body of undeclared length
+    (chunked) is read up to the limit, where werkzeug stops without a word: more after it is too much."""
     limit = current_app.config["MAX_CONTENT_LENGTH"]
-    if request.content_length is not None and request.content_length > limit:
-        raise PayloadTooLarge(f"Request body is larger than the limit of {limit} bytes.")
+    too_large = PayloadTooLarge(f"Request body is larger than the limit of {limit} bytes.")
+    if request.content_length is not None:
+        if request.content_length > limit:
+            raise too_large
+        return
+    if len(request.get_data(cache=True)) >= limit and request.environ["wsgi.input"].read(1):
+        raise too_large
+
+
+def check_media_type() -> None:
+    """Refuse (415) a body declared as anything but UTF-8 JSON, as JSON body parsers do rather than
+    read it; a body that declares no type at all is read as JSON."""
+    if not request.mimetype:
+        return
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if not JSON_MEDIA_TYPE.fullmatch(request.mimetype) or charset != "utf-8":
+        raise UnsupportedMediaType(NOT_JSON_CONTENT)
+
+
+def _replace_lone_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_replace_lone_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_replace_lone_surrogates(key): _replace_lone_surrogates(item) for key, item in value.items()}
+    return value
+
+
+def parse_json(raw: bytes) -> Any:
+    """`raw` read as the real APIs read JSON: as UTF-8 whatever the bytes look like (json.loads would
+    guess UTF-16 or UTF-32 from them), a UTF-8 byte-order mark skipped; bytes that are not UTF-8 and
+    lone surrogate escapes become U+FFFD, as Node's and Go's decoders make them. Raises ValueError
+    (json.JSONDecodeError with a position, where parsing stopped) or RecursionError."""
+    text = raw.decode("utf-8-sig", errors="replace")
+    parsed = json.loads(text, parse_constant=_reject_constant)
+    return _replace_lone_surrogates(parsed) if SURROGATE_ESCAPE.search(text) else parsed
 
 
 def read_json() -> Any:
-    """The request body parsed as JSON, whatever the Content-Type says (providers that care check
-    the media type themselves). Raises MalformedBody for an empty or unparsable body."""
+    """The request body parsed as JSON (see parse_json), whatever the Content-Type says (load_body
+    checks it). Raises MalformedBody for an empty or unparsable body."""
     check_body_size()
     raw = request.get_data(cache=True)
     if not raw.strip():
         raise MalformedBody("The request body is empty.")
     try:
-        return json.loads(raw, parse_constant=_reject_constant)
+        return parse_json(raw)
     except json.JSONDecodeError as error:
         raise MalformedBody(error.msg, position=(error.lineno, error.colno, error.pos)) from None
     except (ValueError, UnicodeDecodeError) as error:
@@ -64,7 +111,8 @@ def read_json_object() -> dict[str, Any]:
 def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     """marshmallow's nested error messages as {"field.sub": [messages]}, in the schema's field order."""
     if isinstance(messages, list):
-        return {prefix or "_schema": [str(m) for m in messages]}
+        # Two rules of one field can fail with one text (a length and a format): say it once.
+        return {prefix or "_schema": list(dict.fromkeys(str(m) for m in messages))}
     flat: dict[str, list[str]] = {}
     for key, value in messages.items():
         flat.update(flatten_messages(value, f"{prefix}.{key}" if prefix else str(key)))
@@ -86,4 +134,7 @@ def validate(schema: Schema, data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def load_body(schema: Schema) -> dict[str, Any]:
+    """The JSON object body, validated by `schema`: 413, 415, 400 (malformed, invalid) as it fails."""
+    check_body_size()
+    check_media_type()
     return validate(schema, read_json_object())

@@ -15,7 +15,7 @@ from flask import Response, g, make_response, request
 
 from mock_server.core.error_handling import render
 from mock_server.core.errors import ApiError
-from mock_server.core.http import check_body_size
+from mock_server.core.http import check_body_size, parse_json
 from mock_server.core.idempotency import StoredResponse, fingerprint
 from mock_server.core.state import current_state
 
@@ -79,9 +79,10 @@ def _respond(view: View, args: tuple, kwargs: dict) -> Response:
 
 
 def canonical_body(raw: bytes) -> bytes:
-    """The same JSON is the same request, whatever its spacing or key order; anything else as sent."""
+    """The same JSON is the same request, whatever its spacing or key order; anything else as sent.
+    Read as the views read it (parse_json), so two bodies are the same request when they read the same."""
     try:
-        parsed = json.loads(raw)
+        parsed = parse_json(raw)
     except (ValueError, RecursionError):
         return raw
     return json.dumps(parsed, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()

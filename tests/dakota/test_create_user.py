@@ -173,10 +173,23 @@ def test_a_body_that_is_not_a_json_object_is_400(client, state, raw, detail):
     assert state.store.count() == 0
 
 
-def test_the_body_is_parsed_whatever_the_content_type(client):
+def test_create_user_with_a_body_not_declared_as_json_is_415(client, state):
     response = client.post(
         USERS, headers=headers("key-a", key(1)), data=json.dumps(SEED_BODY), content_type="text/plain"
     )
+    assert response.status_code == 415
+    assert response.get_json() == problem(
+        "unsupported-media-type",
+        "Unsupported Media Type",
+        415,
+        "Content-Type must be application/json (UTF-8).",
+        request_id=rid(response),
+    )
+    assert state.store.count() == 0
+
+
+def test_create_user_reads_a_body_without_a_content_type_as_json(client):
+    response = client.post(USERS, headers=headers("key-a", key(1)), data=json.dumps(SEED_BODY))
     assert response.status_code == 201
 
 

@@ -194,6 +194,15 @@ def test_production_and_sandbox_have_separate_stores(client):
     assert client.get(SANDBOX, headers=AUTH).get_json() == {"data": [], "has_more": False}
 
 
-def test_the_raw_body_is_parsed_whatever_the_content_type(client):
+def test_create_user_with_a_body_not_declared_as_json_is_415(client, state):
     response = client.post(PROD, headers=AUTH, data=json.dumps(person(1)), content_type="text/plain")
+    assert response.status_code == 415
+    assert response.get_json() == error(
+        "unsupported-media-type", "Content-Type must be application/json (UTF-8)."
+    )
+    assert state.store.count() == 0
+
+
+def test_create_user_reads_a_body_without_a_content_type_as_json(client):
+    response = client.post(PROD, headers=AUTH, data=json.dumps(person(1)))
     assert response.status_code == 200

@@ -76,8 +76,17 @@ def test_create_user_keeps_unicode_names_unescaped(client, auth):
     assert "Zoë 🚀" in response.get_data(as_text=True)
 
 
-def test_create_user_parses_the_body_whatever_the_content_type(client, auth):
+def test_create_user_with_a_body_not_declared_as_json_is_415(client, auth, state):
     response = client.post(USERS, headers=auth, data=json.dumps(SEED_BODY), content_type="text/plain")
+    assert response.status_code == 415
+    assert response.get_json() == error(
+        "Content-Type must be application/json (UTF-8).", "UNSUPPORTED_MEDIA_TYPE"
+    )
+    assert state.store.count() == 0
+
+
+def test_create_user_reads_a_body_without_a_content_type_as_json(client, auth):
+    response = client.post(USERS, headers=auth, data=json.dumps(SEED_BODY))
     assert response.status_code == 201
 
 

@@ -7,10 +7,13 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_dump, validate, validates_schema
 
+from mock_server.core.http import EMAIL_MAX_LENGTH
+
 ROLES = ("admin", "viewer")
 SORT_FIELDS = ("created_at", "email", "name", "role")
 SORT_DIRECTIONS = ("asc", "desc")
 KSUID_PATTERN = r"^[0-9A-Za-z]{27}\Z"
+INVALID_EMAIL = "email must be a valid email address"
 
 # The machine-readable `code` of each field message. Dakota documents `invalid_format`; the other
 # codes, and every message's wording, are assumed (the real texts are unpublished).
@@ -80,6 +83,7 @@ class UserCreate(Schema):
     last_name = name_field("last_name", required=True)
     email = fields.Email(
         required=True,
+        validate=validate.Length(max=EMAIL_MAX_LENGTH, error=message(INVALID_EMAIL, "invalid_format")),
         error_messages=_messages("email", "a valid email address", invalid_code="invalid_format"),
     )
     role = role_field(required=True)

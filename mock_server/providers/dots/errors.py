@@ -14,6 +14,7 @@ from mock_server.core.errors import (
     PayloadTooLarge,
     RateLimited,
     Unauthorized,
+    UnsupportedMediaType,
 )
 from mock_server.core.http import json_response
 
@@ -33,6 +34,7 @@ ASSUMED_CODES: tuple[tuple[type[ApiError], str], ...] = (
     (NotFound, "not-found"),
     (MethodNotAllowed, "method-not-allowed"),
     (PayloadTooLarge, "payload-too-large"),
+    (UnsupportedMediaType, "unsupported-media-type"),
     (RateLimited, "rate-limit-exceeded"),
 )
 # Any other error (a fault rule can ask for any status) gets a code named after its status (assumed).

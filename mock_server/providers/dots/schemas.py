@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from mock_server.core.http import EMAIL_MAX_LENGTH
 from mock_server.core.ids import is_uuid
 
 RAILS = ("ach", "paypal", "venmo", "cash_app", "intl_bank", "airtm", "payoneer", "crypto")
@@ -108,7 +109,9 @@ def uuid_text(name: str) -> fields.String:
 
 def rail_list(name: str) -> fields.List:
     return fields.List(
-        fields.String(validate=one_of(f"{name} entries", RAILS)),
+        fields.String(
+            validate=one_of(f"{name} entries", RAILS), error_messages=_messages(f"{name} entries", "strings")
+        ),
         validate=lambda rails: len(set(rails)) == len(rails) or _fail(f"{name} must not repeat a rail."),
         error_messages=_messages(name, "an array of payout rails"),
     )
@@ -130,7 +133,11 @@ class UserCreate(Schema):
 
     first_name = text("first_name", required=True, length=(1, 50))
     last_name = text("last_name", required=True, length=(1, 50))
-    email = fields.Email(required=True, error_messages=_messages("email", "a valid email address"))
+    email = fields.Email(
+        required=True,
+        validate=validate.Length(max=EMAIL_MAX_LENGTH, error="email must be a valid email address."),
+        error_messages=_messages("email", "a valid email address"),
+    )
     country_code = digits("country_code", 3)
     phone_number = digits("phone_number", 20)
     username = text("username", length=(1, 50))

@@ -9,6 +9,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_dump, post_load, validate, validates
 
+from mock_server.core.http import EMAIL_MAX_LENGTH
 from mock_server.providers.wealthyhood.models import TIMESTAMP_FORMAT, Address, TaxResidency
 
 YYYY_MM_DD = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -119,7 +120,11 @@ class UserCreate(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    email = fields.Email(required=True, error_messages=_messages("email", "a valid email address"))
+    email = fields.Email(
+        required=True,
+        validate=validate.Length(max=EMAIL_MAX_LENGTH, error="email must be a valid email address."),
+        error_messages=_messages("email", "a valid email address"),
+    )
     first_name = text("firstName", length=NAME_LENGTH, data_key="firstName")
     last_name = text("lastName", length=NAME_LENGTH, data_key="lastName")
     date_of_birth = CalendarDate(
