@@ -45,13 +45,17 @@ def check_body_size() -> None:
     """Refuse a declared body over the limit before reading any of it. A body of undeclared length
     (chunked) is read up to the limit, where werkzeug stops without a word: more after it is too much."""
     limit = current_app.config["MAX_CONTENT_LENGTH"]
-    too_large = PayloadTooLarge(f"Request body is larger than the limit of {limit} bytes.")
-    if request.content_length is not None:
-        if request.content_length > limit:
-            raise too_large
+    declared = request.content_length
+    if declared is not None:
+        if declared > limit:
+            raise _too_large(limit)
         return
     if len(request.get_data(cache=True)) >= limit and request.environ["wsgi.input"].read(1):
-        raise too_large
+        raise _too_large(limit)
+
+
+def _too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"Request body is larger than the limit of {limit} bytes.")
 
 
 def check_media_type() -> None:
