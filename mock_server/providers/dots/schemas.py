@@ -73,8 +73,18 @@ class Adjustment1099(fields.Field):
             raise self.make_error("invalid") from None
 
 
+class WholeNumber(fields.Integer):
+    """A JSON number without a fractional part, 7 or 7.0 alike, as JSON Schema's "integer" counts it
+    (assumed: the spec says "integer"); never a string or a boolean."""
+
+    def _validated(self, value: Any) -> int:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return super()._validated(value)
+
+
 def _strict_integer(**kwargs: Any) -> fields.Integer:
-    return fields.Integer(strict=True, **kwargs)
+    return WholeNumber(strict=True, **kwargs)
 
 
 class NecAdjustment(Schema):
