@@ -5,6 +5,7 @@ from mock_server.core.provider import Provider
 from mock_server.providers.dakota.auth import api_key
 from mock_server.providers.dakota.errors import render_error
 from mock_server.providers.dakota.models import DakotaBackend
+from mock_server.providers.dakota.openapi import API
 from mock_server.providers.dakota.routes import build_blueprint
 
 PROVIDER = Provider(
@@ -17,4 +18,5 @@ PROVIDER = Provider(
     render_error=render_error,
     example_path="/users",
     rate_limit_key=api_key,
+    api=API,
 )

@@ -3,6 +3,7 @@
 from mock_server.core.provider import Provider
 from mock_server.providers.taliware.errors import render_error
 from mock_server.providers.taliware.models import TaliwareBackend
+from mock_server.providers.taliware.openapi import API
 from mock_server.providers.taliware.routes import build_blueprint
 
 TALIWARE = Provider(
@@ -14,4 +15,5 @@ TALIWARE = Provider(
     build_backend=TaliwareBackend,
     render_error=render_error,
     example_path="/v1/cl2c/users",
+    api=API,
 )

@@ -3,6 +3,7 @@
 from mock_server.core.provider import Provider
 from mock_server.providers.wealthyhood.errors import render_error
 from mock_server.providers.wealthyhood.models import WealthyhoodBackend
+from mock_server.providers.wealthyhood.openapi import API
 from mock_server.providers.wealthyhood.routes import build_blueprint
 
 WEALTHYHOOD = Provider(
@@ -14,4 +15,5 @@ WEALTHYHOOD = Provider(
     build_backend=WealthyhoodBackend,
     render_error=render_error,
     example_path="/users",
+    api=API,
 )
