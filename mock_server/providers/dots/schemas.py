@@ -137,6 +137,15 @@ def _fail(message: str) -> bool:
     raise ValidationError(message)
 
 
+class JsonBoolean(fields.Boolean):
+    """true or false, nothing else: a Boolean with truthy={True} still takes 1 and 0.0, which equal them."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 def date(name: str) -> fields.Date:
     return fields.Date(error_messages=_messages(name, "a date in YYYY-MM-DD format"))
 
@@ -166,9 +175,7 @@ class UserUpdate(Schema):
         unknown = EXCLUDE
 
     default_payout_method = choice("default_payout_method", RAILS)
-    auto_payout_enabled = fields.Boolean(
-        truthy={True}, falsy={False}, error_messages=_messages("auto_payout_enabled", "a boolean")
-    )
+    auto_payout_enabled = JsonBoolean(error_messages=_messages("auto_payout_enabled", "a boolean"))
     date_of_birth = date("date_of_birth")
     adjustment_1099 = Adjustment1099(data_key="1099_adjustment")
     metadata = StringOrObject(allow_none=True)
