@@ -51,6 +51,7 @@ def success(description: str, schema: Any = None, headers: Mapping[str, Mapping[
     return Reply(description, {JSON: schema} if schema is not None else {}, headers)
 
 
+CURSORS = "A cursor must name a user of this key; `starting_after` and `ending_before` do not combine."
 BAD_REQUEST = problem("Invalid request: `errors` names each invalid field.")
 UNAUTHORIZED = problem("Missing or invalid API key.")
 NOT_FOUND = problem("User not found.")
@@ -96,6 +97,7 @@ API = ApiDescription(
             "/users",
             "listClientUsers",
             "List users",
+            description=CURSORS,
             query=ListQuery,
             responses={
                 200: success("List of users.", UserPage),

@@ -28,6 +28,7 @@ NOT_FOUND = error("No such user for this client id (status assumed).")
 CONFLICT = error("The email or username belongs to another user (status assumed).")
 TOO_LARGE = error("The body is over the server's size limit (status assumed).")
 USER = Reply("The user.", {JSON: User})
+CURSORS = "A cursor must name a user of this client; `starting_after` and `ending_before` do not combine."
 
 
 def description(environment: str, dedupe: str) -> ApiDescription:
@@ -67,6 +68,7 @@ def description(environment: str, dedupe: str) -> ApiDescription:
                 "/api/v2/users",
                 "get-users",
                 "List users, newest first",
+                description=CURSORS,
                 query=ListQuery,
                 responses={
                     200: Reply("A page of users.", {JSON: UserList}),
@@ -87,6 +89,10 @@ def description(environment: str, dedupe: str) -> ApiDescription:
                 "/api/v2/users/{user_id}",
                 "update-user",
                 "Update a user",
+                description=(
+                    "`default_payout_method` is always refused (400): it must name a payout method the user "
+                    "already has, and the mock emulates no payout methods."
+                ),
                 parameters=[USER_ID],
                 body={JSON: UserUpdate},
                 responses={200: USER, 400: BAD_REQUEST, 401: UNAUTHORIZED, 404: NOT_FOUND, 413: TOO_LARGE},
