@@ -93,7 +93,7 @@ def build_document(api: ApiDescription, mount: str = "") -> dict[str, Any]:
     from apispec.ext.marshmallow import MarshmallowPlugin
 
     plugin = MarshmallowPlugin()
-    options: dict[str, Any] = {"info": {"description": api.description}}
+    options: dict[str, Any] = {}
     if mount:  # otherwise the default server, "/", is the document's own host
         options["servers"] = [{"url": mount}]
     spec = APISpec(api.title, api.version, OPENAPI_VERSION, plugins=[plugin], **options)
@@ -106,6 +106,7 @@ def build_document(api: ApiDescription, mount: str = "") -> dict[str, Any]:
     for operation in api.operations:
         spec.path(operation.path, operations={operation.method: _operation_object(operation, converter)})
     document = spec.to_dict()
+    document["info"] = {"title": api.title, "version": api.version, "description": api.description}
     document["security"] = [dict(requirement) for requirement in api.security]
     # The order a reader expects: what it is, where, how to authenticate, then the routes.
     order = ("openapi", "info", "servers", "security", "paths", "components")
