@@ -17,6 +17,7 @@ from mock_server.core.faults import FaultRules
 from mock_server.core.idempotency import IdempotencyStore
 from mock_server.core.ids import IdFactory
 from mock_server.core.journal import BODY_LIMIT, Journal, JournalEntry
+from mock_server.core.openapi import init_openapi, is_document_request
 from mock_server.core.ratelimit import RateLimiter, init_rate_limiting
 from mock_server.core.routing import HostRouter
 from mock_server.core.state import MockState, current_state
@@ -50,6 +51,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
     for provider in providers:
         app.register_blueprint(provider.build_blueprint(provider), url_prefix=provider.prefix)
     app.register_blueprint(build_admin_blueprint(), url_prefix=ADMIN_PREFIX)
+    init_openapi(app, providers)
     init_error_handling(app)
     init_cors(app, config.cors_origins)
     app.before_request(apply_faults)
@@ -70,8 +72,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
 def record_in_journal(response: Response) -> Response:
     state = current_state()
     provider = state.provider_for_path(request.path)
-    if provider is None:  # the journal is of what clients sent the APIs, not of admin calls
-        return response
+    if provider is None or is_document_request(provider, request.path):
+        return response  # the journal is of what clients sent the APIs, not of calls to the mock's own
     # A body refused for its size is never read, not even for the journal.
     unread = (request.content_length or 0) > state.config.max_body_bytes
     state.journal.record(

@@ -14,6 +14,7 @@ from mock_server.core.errors import InvalidRequest, NotFound
 from mock_server.core.faults import FaultRule, InjectedFault, dropped_response_parts
 from mock_server.core.http import json_response, read_json
 from mock_server.core.http import validate as load_with
+from mock_server.core.openapi import document_index, is_document_request
 from mock_server.core.state import current_state
 
 ADMIN_PREFIX = "/__admin"
@@ -107,6 +108,10 @@ def build_admin_blueprint() -> Blueprint:
             }
         )
 
+    @admin.get("/openapi")
+    def openapi_documents() -> Response:
+        return json_response({"documents": document_index()})
+
     @admin.post("/reset")
     def reset() -> Response:
         state = current_state()
@@ -180,7 +185,7 @@ def apply_faults() -> Response | None:
     """Before a provider's request: the global latency, then the first fault rule that fires."""
     state = current_state()
     provider = state.provider_for_path(request.path)
-    if provider is None or request.method == "OPTIONS":
+    if provider is None or request.method == "OPTIONS" or is_document_request(provider, request.path):
         return None
     if state.config.latency_ms:
         _sleep(state, state.config.latency_range())

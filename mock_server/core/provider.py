@@ -11,6 +11,7 @@ from flask import Blueprint, Request, Response
 from mock_server.core.errors import ApiError
 
 if TYPE_CHECKING:
+    from mock_server.core.openapi import ApiDescription
     from mock_server.core.state import MockState
 
 
@@ -30,6 +31,8 @@ class Provider:
     credential_headers: Callable[[str], dict[str, str]] | None = None
     # What identifies a client for rate limiting (an API key, say); None: the provider cannot be limited.
     rate_limit_key: Callable[[Request], str | None] | None = None
+    # The OpenAPI description of what is emulated, served at <prefix>/openapi.json.
+    api: ApiDescription | None = None
 
     def owns_path(self, path: str) -> bool:
         return path == self.prefix or path.startswith(self.prefix + "/")

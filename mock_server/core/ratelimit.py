@@ -18,6 +18,7 @@ from flask import Flask, Response, g, request
 
 from mock_server.core.clock import Clock
 from mock_server.core.errors import RateLimited
+from mock_server.core.openapi import is_document_request
 from mock_server.core.state import current_state
 
 UNIT_SECONDS = {
@@ -151,6 +152,8 @@ def init_rate_limiting(app: Flask) -> None:
         provider = state.provider_for_path(request.path)
         limiter = state.rate_limiter
         if provider is None or limiter is None or provider.rate_limit_key is None:
+            return
+        if is_document_request(provider, request.path):
             return
         client = provider.rate_limit_key(request)
         if not client or not limiter.limits(provider.name):

@@ -7,6 +7,8 @@ from typing import Any
 
 # Paths of the mock's own, never rewritten into a provider.
 OWN_PATH_PREFIX = "/__admin"
+# The WSGI environ key under which a rewritten request keeps the prefix it was given.
+ROUTED_PREFIX = "mock_server.routed_prefix"
 
 
 def host_without_port(host: str) -> str:
@@ -33,4 +35,5 @@ class HostRouter:
         path = environ.get("PATH_INFO", "")
         if prefix and not path.startswith(OWN_PATH_PREFIX):
             environ["PATH_INFO"] = prefix + path
+            environ[ROUTED_PREFIX] = prefix
         return self.app(environ, start_response)

@@ -3,6 +3,7 @@ import re
 import uuid
 from datetime import UTC, datetime
 
+import pytest
 from bson import ObjectId
 from ksuid import Ksuid
 from ulid import ULID
@@ -65,3 +66,21 @@ def test_is_uuid_accepts_only_the_canonical_form():
     assert not is_uuid("3c90c3cc0d444b5088888dd25736052a")
     assert not is_uuid("{3c90c3cc-0d44-4b50-8888-8dd25736052a}")
     assert not is_uuid("nope")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "urn:3c90c3cc0d444b5088888dd25736052a",
+        "3c90c3cc0d444b5088888dd25736052a----",
+        "+c90c3cc0d444b5088888dd25736052a----",
+        "3c90c3cc-0d44-4b50-8888-8dd25736052a\n",
+        " 3c90c3cc-0d44-4b50-8888-8dd2573605a",
+    ],
+)
+def test_is_uuid_refuses_what_uuid_uuid_would_take(value):
+    assert not is_uuid(value)
+
+
+def test_is_uuid_accepts_upper_case_hex():
+    assert is_uuid("3C90C3CC-0D44-4B50-8888-8DD25736052A")

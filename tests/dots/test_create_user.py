@@ -132,6 +132,23 @@ def test_the_first_failed_field_in_declared_order_is_reported(client):
     assert response.get_json() == error("invalid-input", "first_name is required.")
 
 
+@pytest.mark.parametrize("amount", [500.0, 5e2])
+def test_create_user_takes_a_whole_number_written_with_a_fraction_or_exponent(client, amount):
+    nec = {"year": 2026.0, "form": "1099-NEC", "amount": amount}
+    assert client.post(PROD, headers=AUTH, json=person(1, **{"1099_adjustment": nec})).status_code == 200
+
+
+@pytest.mark.parametrize("amount", ["500.5", "true", '"500"', "1e400"])  # 1e400 reads as infinity
+def test_create_user_refuses_an_amount_that_is_not_a_whole_number(client, amount):
+    body = json.dumps(person(1)).rstrip("}")
+    body += f', "1099_adjustment": {{"year": 2026, "form": "1099-NEC", "amount": {amount}}}}}'
+    response = client.post(PROD, headers=AUTH, data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json() == error(
+        "invalid-input", "1099_adjustment must be a 1099-NEC or 1099-K adjustment object."
+    )
+
+
 def test_valid_1099_adjustments_are_accepted(client):
     nec = {"year": 2026, "form": "1099-NEC", "amount": 500}
     months = ["january", "february", "march", "april", "may", "june", "july", "august", "september",

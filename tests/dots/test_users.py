@@ -144,6 +144,16 @@ def test_patch_with_an_invalid_field_changes_nothing(client):
     assert client.get(f"{PROD}/{user['id']}", headers=AUTH).get_json() == user
 
 
+@pytest.mark.parametrize("value", [0, 1, 0.0, 1.0, "true", [True]])
+def test_patch_auto_payout_enabled_takes_only_true_or_false(client, value):
+    user = create(client, 1)
+    response = client.patch(f"{PROD}/{user['id']}", headers=AUTH, json={"auto_payout_enabled": value})
+    assert (response.status_code, response.get_json()) == (
+        400,
+        error("invalid-input", "auto_payout_enabled must be a boolean."),
+    )
+
+
 def test_patch_unknown_user_is_404(client):
     response = client.patch(f"{PROD}/{UNKNOWN_ID}", headers=AUTH, json={"metadata": "x"})
     assert (response.status_code, response.get_json()) == (404, error("not-found", "User not found."))

@@ -5,6 +5,7 @@ from mock_server.core.provider import Provider
 from mock_server.providers.dakota.auth import api_key, credential_headers
 from mock_server.providers.dakota.errors import render_error
 from mock_server.providers.dakota.models import DakotaBackend
+from mock_server.providers.dakota.openapi import API
 from mock_server.providers.dakota.routes import build_blueprint
 
 PROVIDER = Provider(
@@ -20,4 +21,5 @@ PROVIDER = Provider(
     options={"fixture_scope": "dk_test_mockserver"},
     credential_headers=credential_headers,
     rate_limit_key=api_key,
+    api=API,
 )

@@ -8,6 +8,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Response, g, request
+from marshmallow import Schema, fields, validate
 
 from mock_server.core.errors import (
     ApiError,
@@ -75,6 +76,33 @@ PROBLEM_TYPES: tuple[tuple[type[ApiError], ProblemType], ...] = (
     (UnsupportedMediaType, UNSUPPORTED_MEDIA_TYPE),
     (RateLimited, RATE_LIMITED),
 )
+
+
+REQUEST_ID_PATTERN = "^req_[0-9a-z]{26}$"
+# Every `type` a problem can have: the anchors above and the internal error's.
+PROBLEM_TYPE_URLS = tuple(
+    dict.fromkeys(ERRORS_PAGE + problem.anchor for problem in (*(p for _, p in PROBLEM_TYPES), INTERNAL))
+)
+
+
+class FieldError(Schema):
+    field = fields.String(required=True)
+    message = fields.String(required=True)
+    code = fields.String(
+        required=True, validate=validate.OneOf(sorted({*CODES.values(), DEFAULT_FIELD_CODE}))
+    )
+
+
+class Problem(Schema):
+    """RFC 9457 problem details, as every Dakota error is; for the OpenAPI document."""
+
+    type = fields.String(required=True, validate=validate.OneOf(PROBLEM_TYPE_URLS))
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
+    instance = fields.String(required=True, metadata={"description": "The path of the request."})
+    request_id = fields.String(required=True, validate=validate.Regexp(REQUEST_ID_PATTERN))
+    errors = fields.List(fields.Nested(FieldError), metadata={"description": "Only for invalid fields."})
 
 
 def request_id() -> str:

@@ -15,12 +15,12 @@ from mock_server.core.provider import Provider
 from mock_server.core.state import backend
 from mock_server.providers.dakota.auth import verify_api_key
 from mock_server.providers.dakota.errors import with_request_id
-from mock_server.providers.dakota.models import Page
 from mock_server.providers.dakota.schemas import (
     KSUID_PATTERN,
     ListQuery,
     User,
     UserCreate,
+    UserPage,
     UserUpdate,
     message,
 )
@@ -58,20 +58,13 @@ def build_blueprint(provider: Provider) -> Blueprint:
     blueprint.after_request(with_request_id)
     once_per_key = idempotent(IDEMPOTENCY_HEADER, checked_idempotency_key)
     create_schema, update_schema, list_schema, user_schema = UserCreate(), UserUpdate(), ListQuery(), User()
+    page_schema = UserPage()
 
     def users():
         return backend(provider)
 
     def scope() -> str:
         return current_credential().scope
-
-    def page_body(page: Page) -> dict:
-        meta = {
-            "total_count": page.total_count,
-            "has_more_after": page.has_more_after,
-            "has_more_before": page.has_more_before,
-        }
-        return {"data": user_schema.dump(page.users, many=True), "meta": meta}
 
     @blueprint.post("/users")
     @once_per_key
@@ -82,7 +75,8 @@ def build_blueprint(provider: Provider) -> Blueprint:
     @blueprint.get("/users")
     def list_users() -> Response:
         query = validate(list_schema, request.args.to_dict())
-        return json_response(page_body(users().list(scope(), **query)))
+        page = users().list(scope(), **query)
+        return json_response(page_schema.dump({"data": page.users, "meta": page}))
 
     @blueprint.get("/users/<user_id>")
     def get_user(user_id: str) -> Response:

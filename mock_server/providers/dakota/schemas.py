@@ -51,8 +51,9 @@ def role_field(*, required: bool) -> fields.String:
     )
 
 
-def ksuid_field(name: str) -> fields.String:
+def ksuid_field(name: str, *, required: bool = False) -> fields.String:
     return fields.String(
+        required=required,
         validate=validate.Regexp(
             KSUID_PATTERN, error=message(f"{name} must be a valid KSUID", "invalid_format")
         ),
@@ -131,19 +132,33 @@ class ListQuery(Schema):
 
 
 class User(Schema):
-    """ClientUser, keys in the seed's order; `is_super_admin` is sent "only if true" (seed 003)."""
+    """ClientUser, keys in the seed's order; `is_super_admin` is sent "only if true" (seed 003).
+    `required` and the validators say, in the OpenAPI document, what is always sent and how."""
 
-    id = fields.String()
-    first_name = fields.String()
-    last_name = fields.String()
-    email = fields.String()
-    role = fields.String()
-    created_at = fields.Integer()
-    is_super_admin = fields.Boolean()
-    swift_enabled = fields.Boolean()
+    id = ksuid_field("id", required=True)
+    first_name = fields.String(required=True)
+    last_name = fields.String(required=True)
+    email = fields.String(required=True)
+    role = role_field(required=True)
+    created_at = fields.Integer(required=True)
+    is_super_admin = fields.Boolean(validate=validate.Equal(True))
+    swift_enabled = fields.Boolean(required=True)
 
     @post_dump
     def omit_false_super_admin(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         if not data.get("is_super_admin"):
             data.pop("is_super_admin", None)
         return data
+
+
+class PageMeta(Schema):
+    total_count = fields.Integer(required=True)
+    has_more_after = fields.Boolean(required=True)
+    has_more_before = fields.Boolean(required=True)
+
+
+class UserPage(Schema):
+    """GET /users: one page, and where it stands in the whole list."""
+
+    data = fields.List(fields.Nested(User), required=True)
+    meta = fields.Nested(PageMeta, required=True)

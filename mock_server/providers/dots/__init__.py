@@ -4,6 +4,7 @@ from mock_server.core.provider import Provider
 from mock_server.providers.dots.auth import credential_headers
 from mock_server.providers.dots.errors import render_error
 from mock_server.providers.dots.models import DotsBackend
+from mock_server.providers.dots.openapi import PRODUCTION_API, SANDBOX_API
 from mock_server.providers.dots.routes import build_blueprint
 
 PRODUCTION = Provider(
@@ -17,6 +18,7 @@ PRODUCTION = Provider(
     example_path="/api/v2/users",
     options={"dedupe_by_phone": True, "fixture_scope": "pk_dev_mockserver"},
     credential_headers=credential_headers,
+    api=PRODUCTION_API,
 )
 
 SANDBOX = Provider(
@@ -30,4 +32,5 @@ SANDBOX = Provider(
     example_path="/api/v2/users",
     options={"dedupe_by_phone": False, "fixture_scope": "pk_dev_mockserver"},
     credential_headers=credential_headers,
+    api=SANDBOX_API,
 )

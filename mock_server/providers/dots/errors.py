@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response
+from marshmallow import Schema, fields, validate
 
 from mock_server.core.errors import (
     ApiError,
@@ -47,6 +48,30 @@ STATUS_CODES = {
     503: "service-unavailable",
     504: "gateway-timeout",
 }
+
+
+# Every code an error body can carry, documented or assumed.
+ERROR_CODES: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        [
+            "invalid-input",
+            *FIELD_ERROR_CODES.values(),
+            *CONFLICT_CODES.values(),
+            "conflict",
+            *(code for _, code in ASSUMED_CODES),
+            *STATUS_CODES.values(),
+            "internal-server-error",
+        ]
+    )
+)
+
+
+class ErrorBody(Schema):
+    """The body of every Dots error, for the OpenAPI document."""
+
+    success = fields.Boolean(required=True, validate=validate.Equal(False))
+    error_code = fields.String(required=True, validate=validate.OneOf(ERROR_CODES))
+    message = fields.String(required=True)
 
 
 def error_body(code: str, message: str) -> dict:

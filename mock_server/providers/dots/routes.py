@@ -11,7 +11,7 @@ from mock_server.core.ids import is_uuid
 from mock_server.core.provider import Provider
 from mock_server.core.state import backend
 from mock_server.providers.dots.auth import verify_basic
-from mock_server.providers.dots.schemas import ListQuery, User, UserCreate, UserUpdate
+from mock_server.providers.dots.schemas import ListQuery, User, UserCreate, UserList, UserUpdate
 
 INVALID_USER_ID = "user_id must be a valid UUID."
 
@@ -20,6 +20,7 @@ def build_blueprint(provider: Provider) -> Blueprint:
     blueprint = Blueprint(provider.name, __name__)
     guard(blueprint, verify_basic)
     create_schema, update_schema, list_schema, user_schema = UserCreate(), UserUpdate(), ListQuery(), User()
+    page_schema = UserList()
 
     def users():
         return backend(provider)
@@ -41,7 +42,7 @@ def build_blueprint(provider: Provider) -> Blueprint:
     def list_users() -> Response:
         query = validate(list_schema, request.args.to_dict())
         page, has_more = users().list(scope(), **query)
-        return json_response({"data": user_schema.dump(page, many=True), "has_more": has_more})
+        return json_response(page_schema.dump({"data": page, "has_more": has_more}))
 
     @blueprint.get("/api/v2/users/<user_id>")
     def get_user(user_id: str) -> Response:

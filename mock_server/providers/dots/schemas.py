@@ -7,7 +7,8 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from mock_server.core.http import EMAIL_MAX_LENGTH
-from mock_server.core.ids import is_uuid
+from mock_server.core.ids import UUID_PATTERN, is_uuid
+from mock_server.core.openapi import JSON_SCHEMA
 
 RAILS = ("ach", "paypal", "venmo", "cash_app", "intl_bank", "airtm", "payoneer", "crypto")
 USER_STATUSES = ("verified", "unverified", "disabled", "in_review")
@@ -52,6 +53,7 @@ class StringOrObject(fields.Field):
     """`metadata`: the spec allows a string or a key-value object."""
 
     default_error_messages = {**_messages("metadata", "a string or an object")}
+    json_schema = {"type": ["string", "object"]}
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if not isinstance(value, str | dict):
@@ -64,6 +66,9 @@ class Adjustment1099(fields.Field):
 
     default_error_messages = {**_messages("1099_adjustment", "a 1099-NEC or 1099-K adjustment object")}
 
+    def json_schema(self, ref: Any) -> dict[str, Any]:
+        return {"oneOf": [ref(NecAdjustment), ref(KAdjustment)]}
+
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if not isinstance(value, dict) or value.get("form") not in ("1099-NEC", "1099-K"):
             raise self.make_error("invalid")
@@ -74,8 +79,18 @@ class Adjustment1099(fields.Field):
             raise self.make_error("invalid") from None
 
 
+class WholeNumber(fields.Integer):
+    """A JSON number without a fractional part, 7 or 7.0 alike, as JSON Schema's "integer" counts it
+    (assumed: the spec says "integer"); never a string or a boolean."""
+
+    def _validated(self, value: Any) -> int:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return super()._validated(value)
+
+
 def _strict_integer(**kwargs: Any) -> fields.Integer:
-    return fields.Integer(strict=True, **kwargs)
+    return WholeNumber(strict=True, **kwargs)
 
 
 class NecAdjustment(Schema):
@@ -104,7 +119,10 @@ def choice(name: str, choices: tuple[str, ...]) -> fields.String:
 
 
 def uuid_text(name: str) -> fields.String:
-    return fields.String(validate=lambda value: is_uuid(value) or _fail(f"{name} must be a valid UUID."))
+    return fields.String(
+        validate=lambda value: is_uuid(value) or _fail(f"{name} must be a valid UUID."),
+        metadata={JSON_SCHEMA: {"format": "uuid", "pattern": UUID_PATTERN}},
+    )
 
 
 def rail_list(name: str) -> fields.List:
@@ -114,11 +132,21 @@ def rail_list(name: str) -> fields.List:
         ),
         validate=lambda rails: len(set(rails)) == len(rails) or _fail(f"{name} must not repeat a rail."),
         error_messages=_messages(name, "an array of payout rails"),
+        metadata={JSON_SCHEMA: {"uniqueItems": True}},
     )
 
 
 def _fail(message: str) -> bool:
     raise ValidationError(message)
+
+
+class JsonBoolean(fields.Boolean):
+    """true or false, nothing else: a Boolean with truthy={True} still takes 1 and 0.0, which equal them."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
 
 
 def date(name: str) -> fields.Date:
@@ -154,9 +182,7 @@ class UserUpdate(Schema):
         unknown = EXCLUDE
 
     default_payout_method = choice("default_payout_method", RAILS)
-    auto_payout_enabled = fields.Boolean(
-        truthy={True}, falsy={False}, error_messages=_messages("auto_payout_enabled", "a boolean")
-    )
+    auto_payout_enabled = JsonBoolean(error_messages=_messages("auto_payout_enabled", "a boolean"))
     date_of_birth = date("date_of_birth")
     adjustment_1099 = Adjustment1099(data_key="1099_adjustment")
     metadata = StringOrObject(allow_none=True)
@@ -187,38 +213,48 @@ class ListQuery(Schema):
 # --- responses -----------------------------------------------------------------------------------
 
 
+# Every key is always sent: `required` and the validators below say so in the OpenAPI document.
+
+
 class PhoneNumber(Schema):
-    country_code = fields.String()
-    phone_number = fields.String()
+    country_code = fields.String(required=True)
+    phone_number = fields.String(required=True)
 
 
 class Wallet(Schema):
-    amount = fields.Integer()
-    withdrawable_amount = fields.Integer()
-    credit_balance = fields.Integer()
+    amount = fields.Integer(required=True)
+    withdrawable_amount = fields.Integer(required=True)
+    credit_balance = fields.Integer(required=True)
 
 
 class Compliance(Schema):
-    tax_id_collected = fields.Boolean()
-    address_collected = fields.Boolean()
-    date_of_birth_collected = fields.Boolean()
-    must_collect_1099 = fields.Boolean()
-    collected_1099 = fields.Boolean(data_key="1099_collected")
-    w8_ben_collected = fields.Boolean()
-    flagged = fields.Boolean()
-    id_verified = fields.Boolean()
+    tax_id_collected = fields.Boolean(required=True)
+    address_collected = fields.Boolean(required=True)
+    date_of_birth_collected = fields.Boolean(required=True)
+    must_collect_1099 = fields.Boolean(required=True)
+    collected_1099 = fields.Boolean(required=True, data_key="1099_collected")
+    w8_ben_collected = fields.Boolean(required=True)
+    flagged = fields.Boolean(required=True)
+    id_verified = fields.Boolean(required=True)
 
 
 class User(Schema):
     """The user object, keys in the seed's order; `status` and `payout_options_exclude_list` from the spec."""
 
-    id = fields.String()
-    first_name = fields.String()
-    last_name = fields.String()
-    email = fields.String()
-    phone_number = fields.Nested(PhoneNumber, attribute="phone")
-    wallet = fields.Nested(Wallet)
-    status = fields.String()
-    compliance = fields.Nested(Compliance)
-    metadata = fields.Raw()
-    payout_options_exclude_list = fields.List(fields.String())
+    id = fields.String(required=True, metadata={JSON_SCHEMA: {"format": "uuid"}})
+    first_name = fields.String(required=True)
+    last_name = fields.String(required=True)
+    email = fields.String(required=True)
+    phone_number = fields.Nested(PhoneNumber, required=True, attribute="phone")
+    wallet = fields.Nested(Wallet, required=True)
+    status = fields.String(required=True, validate=validate.OneOf(USER_STATUSES))
+    compliance = fields.Nested(Compliance, required=True)
+    metadata = fields.Raw(required=True, metadata={JSON_SCHEMA: {"type": ["string", "object", "null"]}})
+    payout_options_exclude_list = fields.List(fields.String(validate=validate.OneOf(RAILS)), required=True)
+
+
+class UserList(Schema):
+    """GET /v2/users: a page of users, newest first."""
+
+    data = fields.List(fields.Nested(User), required=True)
+    has_more = fields.Boolean(required=True)

@@ -4,6 +4,7 @@ from mock_server.core.provider import Provider
 from mock_server.providers.taliware.auth import credential_headers
 from mock_server.providers.taliware.errors import render_error
 from mock_server.providers.taliware.models import TaliwareBackend
+from mock_server.providers.taliware.openapi import API
 from mock_server.providers.taliware.routes import build_blueprint
 
 TALIWARE = Provider(
@@ -18,4 +19,5 @@ TALIWARE = Provider(
     # "root" is the tenant the fullstackhero starter kit seeds; the bundled users belong to it.
     options={"fixture_scope": "root"},
     credential_headers=credential_headers,
+    api=API,
 )

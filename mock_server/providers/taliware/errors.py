@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from flask import Response, current_app
+from marshmallow import Schema, fields, validate
 
 from mock_server.core.errors import (
     ApiError,
@@ -50,6 +51,47 @@ API_KEY_SOURCE = "Taliware.CL2C.Infrastructure.Auth.ApiKeyAuthenticationHandler"
 USER_SERVICE_SOURCE = "Taliware.CL2C.Infrastructure.Identity.UserService"
 KESTREL_SOURCE = "Microsoft.AspNetCore.Server.Kestrel.Core.Internal.Http.Http1ContentLengthMessageBody"
 MIDDLEWARE_SOURCE = "Taliware.CL2C.Infrastructure.Middleware.ExceptionMiddleware"
+
+
+TRACE_ID_PATTERN = "^00-[0-9a-f]{32}-[0-9a-f]{16}-00$"
+
+
+# --- the bodies, for the OpenAPI document ------------------------------------------------------------
+
+
+class ValidationProblem(Schema):
+    """ValidationProblemDetails: 400, for a body that cannot be read or fails validation."""
+
+    type = fields.String(required=True, validate=validate.Equal(VALIDATION_TYPE))
+    title = fields.String(required=True, validate=validate.Equal(VALIDATION_TITLE))
+    status = fields.Integer(required=True, validate=validate.Equal(400))
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        required=True,
+        metadata={"description": "Messages by property name, or by JSON path ($.email) for unreadable JSON."},
+    )
+    traceId = fields.String(required=True, validate=validate.Regexp(TRACE_ID_PATTERN))
+
+
+class UnsupportedMediaTypeProblem(Schema):
+    """ProblemDetails: 415, for a body no input formatter reads."""
+
+    type = fields.String(required=True, validate=validate.Equal(UNSUPPORTED_MEDIA_TYPE_TYPE))
+    title = fields.String(required=True, validate=validate.Equal(UNSUPPORTED_MEDIA_TYPE_TITLE))
+    status = fields.Integer(required=True, validate=validate.Equal(415))
+    traceId = fields.String(required=True, validate=validate.Regexp(TRACE_ID_PATTERN))
+
+
+class ErrorResult(Schema):
+    """The starter kit's ErrorResult: every error the application itself throws."""
+
+    messages = fields.List(fields.String(), required=True)
+    source = fields.String(required=True)
+    exception = fields.String(required=True)
+    errorId = fields.UUID(required=True)
+    supportMessage = fields.String(required=True)
+    statusCode = fields.Integer(required=True)
 
 
 class TenantNotResolved(Unauthorized):

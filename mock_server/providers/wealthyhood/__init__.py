@@ -5,6 +5,7 @@ from mock_server.core.state import backend
 from mock_server.providers.wealthyhood.auth import bearer_headers
 from mock_server.providers.wealthyhood.errors import render_error
 from mock_server.providers.wealthyhood.models import WealthyhoodBackend
+from mock_server.providers.wealthyhood.openapi import API
 from mock_server.providers.wealthyhood.routes import build_blueprint
 
 
@@ -26,4 +27,5 @@ WEALTHYHOOD = Provider(
     # The bundled users belong to client id "mockserver"; a token's subject names its client so.
     options={"fixture_scope": "mockserver@clients", "fixture_locale": "en_GB"},
     credential_headers=credential_headers,
+    api=API,
 )

@@ -4,6 +4,7 @@ errors instead ({"error": ..., "error_description": ...}, RFC 6749 section 5.2).
 from __future__ import annotations
 
 from flask import Response, request
+from marshmallow import Schema, fields, validate
 
 from mock_server.core.errors import (
     ApiError,
@@ -71,6 +72,30 @@ class OAuthError(ApiError):
         # RFC 6749 section 5.2: a client that authenticated with the Authorization header is told
         # which scheme to use on 401.
         self.basic_challenge = basic_challenge
+
+
+# Every OAuth error code the token endpoint answers (RFC 6749 section 5.2).
+OAUTH_ERROR_CODES = (
+    "invalid_request",
+    "invalid_client",
+    "unsupported_grant_type",
+    "access_denied",
+    "server_error",
+)
+
+
+class ErrorBody(Schema):
+    """The body of every error of the user routes, for the OpenAPI document."""
+
+    message = fields.String(required=True)
+    code = fields.String(required=True, validate=validate.OneOf([code for _, code in CODES]))
+
+
+class OAuthErrorBody(Schema):
+    """The body of every error of the token endpoint."""
+
+    error = fields.String(required=True, validate=validate.OneOf(OAUTH_ERROR_CODES))
+    error_description = fields.String(required=True)
 
 
 def error_body(message: str, code: str) -> dict[str, str]:

@@ -19,7 +19,7 @@ from mock_server.providers.wealthyhood.auth import (
 )
 from mock_server.providers.wealthyhood.errors import TOKEN_PATH
 from mock_server.providers.wealthyhood.models import OBJECT_ID, WealthyhoodBackend
-from mock_server.providers.wealthyhood.schemas import User, UserCreate
+from mock_server.providers.wealthyhood.schemas import TokenResponse, User, UserCreate
 
 USER_ID_HEADER = "x-user-id"
 MISSING_USER_ID = f"{USER_ID_HEADER} header is required."
@@ -31,7 +31,7 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 def build_blueprint(provider: Provider) -> Blueprint:
     blueprint = Blueprint(provider.name, __name__)
     create_schema = UserCreate(today=lambda: current_state().clock.now().date())
-    user_schema = User()
+    user_schema, token_schema = User(), TokenResponse()
 
     def wealthyhood() -> WealthyhoodBackend:
         return backend(provider)
@@ -51,7 +51,7 @@ def build_blueprint(provider: Provider) -> Blueprint:
             "expires_in": TOKEN_LIFETIME_SECONDS,
             "scope": " ".join(grant.scopes),
         }
-        return json_response(body, headers=NO_STORE)
+        return json_response(token_schema.dump(body), headers=NO_STORE)
 
     @blueprint.post("/users")
     @requires_scope(WRITE_USERS)

@@ -10,8 +10,11 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_dump, post_load, validate, validates
 
 from mock_server.core.http import EMAIL_MAX_LENGTH
+from mock_server.core.openapi import JSON_SCHEMA
 from mock_server.providers.wealthyhood.models import TIMESTAMP_FORMAT, Address, TaxResidency
 
+TIMESTAMP_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"  # TIMESTAMP_FORMAT's shape
+KYC_STATUSES = ("pending", "failed", "passed")
 YYYY_MM_DD = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 ALPHA_2 = re.compile(r"[A-Z]{2}")
 NAME_LENGTH = (1, 100)
@@ -38,6 +41,12 @@ def text(path: str, *, length: tuple[int, int] | None = None, **kwargs: Any) -> 
     )
 
 
+def _country_codes(_ref: Any) -> dict[str, Any]:
+    import pycountry  # only when a document is built
+
+    return {"enum": sorted(country.alpha_2 for country in pycountry.countries)}
+
+
 def _is_iso_country(code: str) -> bool:
     import pycountry  # imported on first use: start-up does not pay for it
 
@@ -52,6 +61,7 @@ def country(path: str, **kwargs: Any) -> fields.String:
         required=True,
         validate=lambda code: _is_iso_country(code) or _fail(message),
         error_messages=_messages(path, "a string"),
+        metadata={JSON_SCHEMA: _country_codes},
         **kwargs,
     )
 
@@ -62,6 +72,8 @@ def _fail(message: str) -> bool:
 
 class CalendarDate(fields.Field):
     """A date written exactly YYYY-MM-DD that exists in the calendar (no 2023-02-30)."""
+
+    json_schema = {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
         if not isinstance(value, str) or not YYYY_MM_DD.fullmatch(value):
@@ -131,6 +143,7 @@ class UserCreate(Schema):
         required=True,
         data_key="dateOfBirth",
         error_messages=_messages("dateOfBirth", "a real date in YYYY-MM-DD format"),
+        metadata={"description": "A date before today."},
     )
     residency_country = country("residencyCountry", data_key="residencyCountry")
     address = nested(AddressSchema, "address")
@@ -146,22 +159,56 @@ class UserCreate(Schema):
             raise ValidationError(f"{data_key} must be a date in the past.")
 
 
-class User(Schema):
-    """The user object, keys in the seed's order; `address` and `taxResidency` only when given."""
+def timestamp(data_key: str) -> fields.DateTime:
+    return fields.DateTime(
+        required=True,
+        format=TIMESTAMP_FORMAT,
+        data_key=data_key,
+        metadata={JSON_SCHEMA: {"format": "date-time", "pattern": TIMESTAMP_PATTERN}},
+    )
 
-    id = fields.String()
-    email = fields.String()
-    first_name = fields.String(data_key="firstName")
-    last_name = fields.String(data_key="lastName")
-    date_of_birth = CalendarDate(data_key="dateOfBirth")
-    residency_country = fields.String(data_key="residencyCountry")
+
+class User(Schema):
+    """The user object, keys in the seed's order; `address` and `taxResidency` only when given.
+    `required` and the validators say, in the OpenAPI document, what is always sent and how."""
+
+    id = fields.String(required=True, metadata={JSON_SCHEMA: {"pattern": "^[0-9a-f]{24}$"}})
+    email = fields.String(required=True)
+    first_name = fields.String(required=True, data_key="firstName")
+    last_name = fields.String(required=True, data_key="lastName")
+    date_of_birth = CalendarDate(required=True, data_key="dateOfBirth")
+    residency_country = fields.String(required=True, data_key="residencyCountry")
     address = fields.Nested(AddressSchema)
     tax_residency = fields.Nested(TaxResidencySchema, data_key="taxResidency")
-    email_verified = fields.Boolean(data_key="emailVerified")
-    kyc_status = fields.String(data_key="kycStatus")
-    created_at = fields.DateTime(format=TIMESTAMP_FORMAT, data_key="createdAt")
-    updated_at = fields.DateTime(format=TIMESTAMP_FORMAT, data_key="updatedAt")
+    email_verified = fields.Boolean(required=True, data_key="emailVerified")
+    kyc_status = fields.String(required=True, data_key="kycStatus", validate=validate.OneOf(KYC_STATUSES))
+    created_at = timestamp("createdAt")
+    updated_at = timestamp("updatedAt")
 
     @post_dump
     def omit_absent_objects(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         return {key: value for key, value in data.items() if value is not None}
+
+
+# --- the Auth0 token endpoint ----------------------------------------------------------------------
+
+
+class TokenRequest(Schema):
+    """POST /oauth/token, JSON or form-encoded: what auth.read_token_request reads. The client's
+    credentials go here, or in HTTP Basic (client_secret_basic) instead."""
+
+    class Meta:
+        unknown = EXCLUDE  # Auth0 ignores parameters it does not know
+
+    grant_type = fields.String(required=True, validate=validate.Equal("client_credentials"))
+    client_id = fields.String()
+    client_secret = fields.String()
+    audience = fields.String(required=True, validate=validate.Length(min=1))
+    scope = fields.String(metadata={"description": "Space-separated scopes; all granted when absent."})
+
+
+class TokenResponse(Schema):
+    access_token = fields.String(required=True)
+    token_type = fields.String(required=True, validate=validate.Equal("Bearer"))
+    expires_in = fields.Integer(required=True)
+    scope = fields.String(required=True)
