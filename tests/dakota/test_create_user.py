@@ -59,7 +59,11 @@ def test_users_created_later_get_later_ids_and_times(client, clock):
 
 
 def test_same_seed_gives_the_same_user_ids():
-    ids = [post(create_app({"seed": 42}).test_client(), SEED_BODY).get_json()["id"] for _ in range(2)]
+    # A KSUID embeds the second it was made: both apps read one stopped clock, or a second may tick between.
+    ids = [
+        post(create_app({"seed": 42}, clock=ManualClock()).test_client(), SEED_BODY).get_json()["id"]
+        for _ in range(2)
+    ]
     assert ids[0] == ids[1]
 
 
