@@ -3,12 +3,12 @@
 import json
 import shutil
 import subprocess
-import threading
 import uuid
 
 import pytest
 import requests
 
+from tests.concurrency import race
 from tests.conftest import LiveServer
 from tests.dakota.helpers import SEED_BODY, check_contract, expected_user, headers, person, problem
 
@@ -69,26 +69,10 @@ def test_error_bodies_and_headers_are_exact_over_a_socket(live_server, unique_cl
     )
 
 
-def _send_concurrently(count: int, send) -> list[requests.Response]:
-    barrier = threading.Barrier(count)
-    responses: list[requests.Response] = [None] * count  # type: ignore[list-item]
-
-    def run(index: int) -> None:
-        barrier.wait()
-        responses[index] = send(index)
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return responses
-
-
 def test_fifty_requests_with_one_key_at_once_create_exactly_one_user(live_server, unique_client):
     url = f"{live_server.url}/dakota/users"
     sent = headers(unique_client, str(uuid.uuid4()))
-    responses = _send_concurrently(50, lambda _: requests.post(url, headers=sent, json=SEED_BODY, timeout=30))
+    responses = race(50, lambda _: requests.post(url, headers=sent, json=SEED_BODY, timeout=30))
     for response in responses:
         check_contract("POST", "/users", response)
     created = [response for response in responses if response.status_code == 201]
@@ -105,7 +89,7 @@ def test_fifty_requests_with_one_key_at_once_create_exactly_one_user(live_server
 
 def test_concurrent_creates_with_one_email_make_one_user(live_server, unique_client):
     url = f"{live_server.url}/dakota/users"
-    responses = _send_concurrently(
+    responses = race(
         24,
         lambda n: requests.post(
             url,

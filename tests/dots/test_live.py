@@ -4,11 +4,11 @@ import base64
 import json
 import shutil
 import subprocess
-import threading
 
 import pytest
 import requests
 
+from tests.concurrency import race
 from tests.dots.helpers import SEED_BODY, expected_user, person
 
 
@@ -66,19 +66,7 @@ def test_error_bodies_are_exact_over_a_socket(live_server):
 
 
 def _post_concurrently(url: str, client_id: str, bodies: list[dict]) -> list[requests.Response]:
-    barrier = threading.Barrier(len(bodies))
-    responses: list[requests.Response] = [None] * len(bodies)  # type: ignore[list-item]
-
-    def send(index: int) -> None:
-        barrier.wait()
-        responses[index] = requests.post(url, json=bodies[index], auth=auth(client_id), timeout=30)
-
-    threads = [threading.Thread(target=send, args=(index,)) for index in range(len(bodies))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return responses
+    return race(len(bodies), lambda i: requests.post(url, json=bodies[i], auth=auth(client_id), timeout=30))
 
 
 def test_concurrent_creates_with_one_phone_in_production_make_one_user(live_server, unique_client):

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pytest
 import requests
 
+from tests.concurrency import race
 from tests.robustness.live_apis import ALL_APIS, Dakota, Dots, LiveApi, Taliware, Wealthyhood
 
 WORKERS = 8  # the server's own thread count
@@ -165,24 +166,6 @@ def test_interleaved_creates_lists_and_deletes_lose_nothing(live_server, unique_
                 assert (response.status_code, response.json()) == (200, created)
             for user_id in ledger.deleted:  # every delete is gone
                 assert api.get(session, user_id).status_code == 404
-
-
-def race(count: int, send: Callable[[int], requests.Response]) -> list[requests.Response]:
-    """`send(i)` from `count` threads released at once."""
-    barrier = threading.Barrier(count)
-    responses: list[requests.Response | None] = [None] * count
-
-    def run(index: int) -> None:
-        barrier.wait()
-        responses[index] = send(index)
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert None not in responses
-    return responses  # type: ignore[return-value]
 
 
 @pytest.mark.parametrize("api_class", [Dots, Dakota], ids=["dots", "dakota"])

@@ -8,6 +8,7 @@ import threading
 import pytest
 import requests
 
+from tests.concurrency import race
 from tests.taliware.helpers import (
     JSON_UTF8,
     PROBLEM_JSON,
@@ -74,19 +75,8 @@ def test_error_bodies_and_content_types_are_exact_over_a_socket(live_server, ten
 
 
 def _post_concurrently(url: str, tenant: str, bodies: list[dict]) -> list[requests.Response]:
-    barrier = threading.Barrier(len(bodies))
-    responses: list[requests.Response] = [None] * len(bodies)  # type: ignore[list-item]
-
-    def send(index: int) -> None:
-        barrier.wait()
-        responses[index] = requests.post(url, json=bodies[index], headers=tenant_headers(tenant), timeout=30)
-
-    threads = [threading.Thread(target=send, args=(index,)) for index in range(len(bodies))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return responses
+    headers = tenant_headers(tenant)
+    return race(len(bodies), lambda i: requests.post(url, json=bodies[i], headers=headers, timeout=30))
 
 
 def test_concurrent_creates_with_one_username_make_one_user(live_server, tenant):

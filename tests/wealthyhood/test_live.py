@@ -3,12 +3,12 @@
 import json
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
 
 import pytest
 import requests
 
+from tests.concurrency import race
 from tests.conftest import LiveServer
 from tests.wealthyhood.helpers import SEED_BODY, expected_user, foreign_claims, mint, person, token_request
 
@@ -74,18 +74,7 @@ def test_concurrent_creates_with_one_email_make_one_user(live_server, unique_cli
     url = f"{live_server.url}/wealthyhood/users"
     auth = {"Authorization": f"Bearer {fetch_token(f'{live_server.url}/wealthyhood', unique_client)}"}
     bodies = [person(n, email="same@example.com") for n in range(24)]
-    barrier = threading.Barrier(len(bodies))
-    responses: list[requests.Response] = [None] * len(bodies)  # type: ignore[list-item]
-
-    def send(index: int) -> None:
-        barrier.wait()
-        responses[index] = requests.post(url, json=bodies[index], headers=auth, timeout=30)
-
-    threads = [threading.Thread(target=send, args=(index,)) for index in range(len(bodies))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    responses = race(len(bodies), lambda i: requests.post(url, json=bodies[i], headers=auth, timeout=30))
     assert sorted(response.status_code for response in responses) == [201] + [409] * 23
     conflict = next(response for response in responses if response.status_code == 409)
     assert conflict.json() == {"message": "A user with this email already exists.", "code": "CONFLICT"}
