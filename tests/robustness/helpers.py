@@ -83,3 +83,34 @@ def first(field: str, value: Any, body: dict[str, Any]) -> bytes:
     """`body` with `field` set to `value` and written first, compactly, so a reader that stops at
     the value stops at a position the test can compute."""
     return json.dumps({field: value, **without(body, field)}, separators=(",", ":")).encode()
+
+
+def crud_routes(collection: str, item: str) -> list:
+    """The five routes of a users collection (create, list, get, update, delete), as test parameters."""
+    return [
+        pytest.param("POST", collection, id="create"),
+        pytest.param("GET", collection, id="list"),
+        pytest.param("GET", item, id="get"),
+        pytest.param("PATCH", item, id="update"),
+        pytest.param("DELETE", item, id="delete"),
+    ]
+
+
+def write_routes(collection: str, item: str) -> list:
+    return [pytest.param("POST", collection, id="create"), pytest.param("PATCH", item, id="update")]
+
+
+def methods_not_allowed(
+    allowed: dict[str, str],
+    names: dict[str, str] | None = None,
+    methods: tuple[str, ...] = ("GET", "POST", "PUT", "PATCH", "DELETE"),
+) -> list:
+    """(path, method) parameters for every method of `methods` a route does not serve; `allowed` maps each
+    path to its Allow header, `names` each path to its name in test ids (default: its last segment)."""
+    names = names or {path: path.rsplit("/", 1)[-1] for path in allowed}
+    return [
+        pytest.param(path, method, id=f"{method}-{names[path]}")
+        for path in allowed
+        for method in methods
+        if method not in allowed[path]
+    ]

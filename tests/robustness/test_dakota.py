@@ -29,9 +29,12 @@ from tests.robustness.helpers import (
     SPACED_EMAIL,
     UTF16_BODY,
     WRONG_TYPES,
+    crud_routes,
+    methods_not_allowed,
     odd_case,
     snapshot,
     without,
+    write_routes,
 )
 
 API_KEY = "robust-key"
@@ -52,21 +55,10 @@ NOT_JSON = [
     pytest.param(UTF16_BODY, at(1, 1), id="utf16"),
     *(pytest.param(p.values[0], INVALID_JSON, id=p.id) for p in NOT_AN_OBJECT + EMPTY),
 ]
-ROUTES = [
-    pytest.param("POST", USERS, id="create"),
-    pytest.param("GET", USERS, id="list"),
-    pytest.param("GET", USER, id="get"),
-    pytest.param("PATCH", USER, id="update"),
-    pytest.param("DELETE", USER, id="delete"),
-]
-WRITES = [pytest.param("POST", USERS, id="create"), pytest.param("PATCH", USER, id="update")]
+ROUTES = crud_routes(USERS, USER)
+WRITES = write_routes(USERS, USER)
 ALLOWED = {USERS: "GET, HEAD, OPTIONS, POST", USER: "DELETE, GET, HEAD, OPTIONS, PATCH"}
-NOT_ALLOWED = [
-    pytest.param(path, method, id=f"{method}-{name}")
-    for path, name in ((USERS, "users"), (USER, "user"))
-    for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
-    if method not in ALLOWED[path]
-]
+NOT_ALLOWED = methods_not_allowed(ALLOWED, {USERS: "users", USER: "user"})
 
 # Create's fields: (name, what a wrong type is told, its code)
 FIELDS = [

@@ -21,9 +21,12 @@ from tests.robustness.helpers import (
     ODD_CASE_CONTENT_TYPE,
     SPACED_EMAIL,
     WRONG_TYPES,
+    crud_routes,
+    methods_not_allowed,
     odd_case,
     snapshot,
     without,
+    write_routes,
 )
 
 AUTH = basic("robust-client")
@@ -31,21 +34,10 @@ USER = PROD + "/{id}"
 INVALID_JSON = error("invalid-input", "Request body must be a valid JSON object.")
 NOT_JSON_TYPE = error("unsupported-media-type", "Content-Type must be application/json (UTF-8).")
 
-ROUTES = [
-    pytest.param("POST", PROD, id="create"),
-    pytest.param("GET", PROD, id="list"),
-    pytest.param("GET", USER, id="get"),
-    pytest.param("PATCH", USER, id="update"),
-    pytest.param("DELETE", USER, id="delete"),
-]
-WRITES = [pytest.param("POST", PROD, id="create"), pytest.param("PATCH", USER, id="update")]
+ROUTES = crud_routes(PROD, USER)
+WRITES = write_routes(PROD, USER)
 ALLOWED = {PROD: "GET, HEAD, OPTIONS, POST", USER: "DELETE, GET, HEAD, OPTIONS, PATCH"}
-NOT_ALLOWED = [
-    pytest.param(path, method, id=f"{method}-{name}")
-    for path, name in ((PROD, "users"), (USER, "user"))
-    for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
-    if method not in ALLOWED[path]
-]
+NOT_ALLOWED = methods_not_allowed(ALLOWED, {PROD: "users", USER: "user"})
 
 # Create's fields: (name, code of its errors, what a wrong type is told)
 REQUIRED = [
