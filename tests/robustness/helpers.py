@@ -114,3 +114,15 @@ def methods_not_allowed(
         for method in methods
         if method not in allowed[path]
     ]
+
+
+def refused(client, state, method: str, path: str, send=None, **kwargs):
+    """Send the request (through `send(client, method, path, **kwargs)` when given) and check that the
+    store is exactly as it was before it."""
+    before = snapshot(state)
+    if send is None:
+        response = client.open(path, method=method, **kwargs)
+    else:
+        response = send(client, method, path, **kwargs)
+    assert snapshot(state) == before
+    return response

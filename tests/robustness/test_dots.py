@@ -24,7 +24,7 @@ from tests.robustness.helpers import (
     crud_routes,
     methods_not_allowed,
     odd_case,
-    snapshot,
+    refused,
     without,
     write_routes,
 )
@@ -59,14 +59,6 @@ def existing(client) -> dict:
     response = client.post(PROD, headers=AUTH, json=person(1, username="first", metadata={"k": "v"}))
     assert response.status_code == 200
     return response.get_json()
-
-
-def refused(client, state, method: str, path: str, **kwargs):
-    """Send the request and check that the store is exactly as it was before it."""
-    before = snapshot(state)
-    response = client.open(path, method=method, **kwargs)
-    assert snapshot(state) == before
-    return response
 
 
 def url(path: str, existing: dict) -> str:

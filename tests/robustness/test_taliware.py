@@ -21,7 +21,7 @@ from tests.robustness.helpers import (
     first,
     methods_not_allowed,
     odd_case,
-    snapshot,
+    refused,
     without,
 )
 from tests.taliware.helpers import (
@@ -111,14 +111,6 @@ def existing(client) -> dict:
     response = client.post(CREATE, headers=AUTH, json=person(1))
     assert response.status_code == 200
     return response.get_json()
-
-
-def refused(client, state, method: str, path: str, **kwargs):
-    """Send the request and check that the store is exactly as it was before it."""
-    before = snapshot(state)
-    response = client.open(path, method=method, **kwargs)
-    assert snapshot(state) == before
-    return response
 
 
 def post_raw(client, state, raw: bytes, content_type: str = "application/json"):

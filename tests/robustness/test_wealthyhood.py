@@ -21,7 +21,7 @@ from tests.robustness.helpers import (
     WRONG_TYPES,
     methods_not_allowed,
     odd_case,
-    snapshot,
+    refused,
     without,
 )
 from tests.wealthyhood.helpers import (
@@ -91,14 +91,6 @@ def existing(client, auth) -> dict:
     response = client.post(USERS, headers=auth, json=person(1, address=ADDRESS))
     assert response.status_code == 201
     return response.get_json()
-
-
-def refused(client, state, method: str, path: str, **kwargs):
-    """Send the request and check that the store is exactly as it was before it."""
-    before = snapshot(state)
-    response = client.open(path, method=method, **kwargs)
-    assert snapshot(state) == before
-    return response
 
 
 def create(client, state, auth, body: dict):
