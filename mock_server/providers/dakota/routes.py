@@ -12,6 +12,7 @@ from mock_server.core.http import json_response, load_body, validate
 from mock_server.core.idempotent_requests import idempotent
 from mock_server.core.ids import is_uuid
 from mock_server.core.provider import Provider
+from mock_server.core.serialization import compile_dump
 from mock_server.core.state import backend
 from mock_server.providers.dakota.auth import verify_api_key
 from mock_server.providers.dakota.errors import with_request_id
@@ -57,8 +58,8 @@ def build_blueprint(provider: Provider) -> Blueprint:
     guard(blueprint, verify_api_key)
     blueprint.after_request(with_request_id)
     once_per_key = idempotent(IDEMPOTENCY_HEADER, checked_idempotency_key)
-    create_schema, update_schema, list_schema, user_schema = UserCreate(), UserUpdate(), ListQuery(), User()
-    page_schema = UserPage()
+    create_schema, update_schema, list_schema = UserCreate(), UserUpdate(), ListQuery()
+    dump_user, dump_page = compile_dump(User()), compile_dump(UserPage())
 
     def users():
         return backend(provider)
@@ -70,17 +71,17 @@ def build_blueprint(provider: Provider) -> Blueprint:
     @once_per_key
     def create_user() -> Response:
         user = users().create(scope(), load_body(create_schema))
-        return json_response(user_schema.dump(user), 201)
+        return json_response(dump_user(user), 201)
 
     @blueprint.get("/users")
     def list_users() -> Response:
         query = validate(list_schema, request.args.to_dict())
         page = users().list(scope(), **query)
-        return json_response(page_schema.dump({"data": page.users, "meta": page}))
+        return json_response(dump_page({"data": page.users, "meta": page}))
 
     @blueprint.get("/users/<user_id>")
     def get_user(user_id: str) -> Response:
-        return json_response(user_schema.dump(users().get(scope(), checked_user_id(user_id))))
+        return json_response(dump_user(users().get(scope(), checked_user_id(user_id))))
 
     @blueprint.patch("/users/<user_id>")
     @once_per_key

@@ -10,6 +10,7 @@ from mock_server.core.auth import current_credential, guard
 from mock_server.core.errors import InvalidRequest, UnsupportedMediaType
 from mock_server.core.http import check_body_size, validate
 from mock_server.core.provider import Provider
+from mock_server.core.serialization import compile_dump
 from mock_server.core.state import backend
 from mock_server.providers.taliware import system_text_json
 from mock_server.providers.taliware.auth import verify_tenant_and_key
@@ -59,7 +60,7 @@ def bind_body(schema: UserCreate) -> dict[str, str]:
 def build_blueprint(provider: Provider) -> Blueprint:
     blueprint = Blueprint(provider.name, __name__)
     guard(blueprint, verify_tenant_and_key)
-    create_schema, user_schema = UserCreate(), User()
+    create_schema, dump_user = UserCreate(), compile_dump(User())
 
     def users():
         return backend(provider)
@@ -72,14 +73,14 @@ def build_blueprint(provider: Provider) -> Blueprint:
     def create_user() -> Response:
         fields = bind_body(create_schema)
         user = users().create(tenant(), fields, auth_location=request.remote_addr or "")
-        return mvc_json(user_schema.dump(user))
+        return mvc_json(dump_user(user))
 
     @blueprint.get("/v1/cl2c/users", provide_automatic_options=False)
     def list_users() -> Response:
-        return mvc_json(user_schema.dump(users().list(tenant()), many=True))
+        return mvc_json([dump_user(user) for user in users().list(tenant())])
 
     @blueprint.get("/v1/cl2c/users/<user_id>", provide_automatic_options=False)
     def get_user(user_id: str) -> Response:
-        return mvc_json(user_schema.dump(users().get(tenant(), user_id)))
+        return mvc_json(dump_user(users().get(tenant(), user_id)))
 
     return blueprint

@@ -8,6 +8,7 @@ from mock_server.core.auth import current_credential, guard, public
 from mock_server.core.errors import InvalidRequest
 from mock_server.core.http import json_response, load_body
 from mock_server.core.provider import Provider
+from mock_server.core.serialization import compile_dump
 from mock_server.core.state import backend, current_state
 from mock_server.providers.wealthyhood.auth import (
     READ_USERS,
@@ -31,7 +32,7 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 def build_blueprint(provider: Provider) -> Blueprint:
     blueprint = Blueprint(provider.name, __name__)
     create_schema = UserCreate(today=lambda: current_state().clock.now().date())
-    user_schema, token_schema = User(), TokenResponse()
+    dump_user, dump_token = compile_dump(User()), compile_dump(TokenResponse())
 
     def wealthyhood() -> WealthyhoodBackend:
         return backend(provider)
@@ -51,18 +52,18 @@ def build_blueprint(provider: Provider) -> Blueprint:
             "expires_in": TOKEN_LIFETIME_SECONDS,
             "scope": " ".join(grant.scopes),
         }
-        return json_response(token_schema.dump(body), headers=NO_STORE)
+        return json_response(dump_token(body), headers=NO_STORE)
 
     @blueprint.post("/users")
     @requires_scope(WRITE_USERS)
     def create_user() -> Response:
         user = wealthyhood().create(scope(), load_body(create_schema))
-        return json_response(user_schema.dump(user), 201)
+        return json_response(dump_user(user), 201)
 
     @blueprint.get("/users/me")
     @requires_scope(READ_USERS)
     def get_me() -> Response:
-        return json_response(user_schema.dump(wealthyhood().get(scope(), user_id_from_header())))
+        return json_response(dump_user(wealthyhood().get(scope(), user_id_from_header())))
 
     return blueprint
 

@@ -1,0 +1,134 @@
+"""marshmallow's Schema.dump, compiled once per schema into plain functions.
+
+Dumping a response through marshmallow walks every field through several generic calls (accessor,
+default handling, the field's _serialize); for a user of thirty fields that was about a tenth of a
+create request's time. The schemas stay the one description of each response: `compile_dump` reads
+them at start-up and builds, per field, the attribute lookup and the conversion marshmallow would do.
+The same result as schema.dump is checked for every provider's schemas (tests/test_serialization.py).
+Anything it does not know how to compile (@pre_dump, custom accessors, dotted attributes, field classes
+with their own _serialize) goes through marshmallow itself, so it can be slower, never different."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from marshmallow import Schema, fields
+from marshmallow.decorators import POST_DUMP, PRE_DUMP
+from marshmallow.utils import get_value, missing
+
+Dump = Callable[[Any], Any]
+Convert = Callable[[Any], Any]
+
+
+def compile_dump(schema: Schema) -> Dump:
+    """A function equal to `schema.dump` (for the schema's own `many`)."""
+    hooks = schema._hooks
+    if (
+        hooks[PRE_DUMP]
+        or (schema.many and hooks[POST_DUMP])
+        or type(schema).get_attribute is not Schema.get_attribute
+    ):
+        return schema.dump
+    dump_one = _compile_object(schema)
+    if hooks[POST_DUMP]:
+        dump_one = _with_post_dump(schema, dump_one)
+    if schema.many:
+        return lambda objects: None if objects is None else [dump_one(item) for item in objects]
+    return dump_one
+
+
+def _with_post_dump(schema: Schema, dump_one: Dump) -> Dump:
+    # The schema's own @post_dump methods, run as Schema.dump runs them for one object.
+    def dump_and_process(obj: Any) -> Any:
+        return schema._invoke_dump_processors(POST_DUMP, dump_one(obj), many=False, original_data=obj)
+
+    return dump_and_process
+
+
+def _compile_object(schema: Schema) -> Dump:
+    steps = [
+        (_key(name, field), _compile_field(schema, name, field)) for name, field in schema.dump_fields.items()
+    ]
+
+    def dump_object(obj: Any) -> dict[str, Any]:
+        result = {}
+        for key, dump_field in steps:
+            value = dump_field(obj)
+            if value is not missing:
+                result[key] = value
+        return result
+
+    return dump_object
+
+
+def _key(name: str, field: fields.Field) -> str:
+    return field.data_key if field.data_key is not None else name
+
+
+def _compile_field(schema: Schema, name: str, field: fields.Field) -> Dump:
+    attribute = field.attribute or name
+    plain_lookup = (
+        field._CHECK_ATTRIBUTE and type(field).get_value is fields.Field.get_value and "." not in attribute
+    )
+    if not plain_lookup:
+        return lambda obj: field.serialize(name, obj, accessor=schema.get_attribute)
+    convert = _converter(field, name)
+    default = field.dump_default
+
+    def dump_field(obj: Any) -> Any:
+        value = _lookup(obj, attribute)
+        if value is missing:
+            value = default() if callable(default) else default
+            if value is missing:
+                return missing
+        return convert(value, obj)
+
+    return dump_field
+
+
+def _lookup(obj: Any, attribute: str) -> Any:
+    """marshmallow's get_value for an undotted name: obj[name] on what is subscriptable, else (or if
+    that fails) the attribute. The records here are dataclasses and the pages dicts."""
+    if type(obj) is dict:
+        return obj[attribute] if attribute in obj else getattr(obj, attribute, missing)
+    if hasattr(obj, "__getitem__"):
+        return get_value(obj, attribute, missing)
+    return getattr(obj, attribute, missing)
+
+
+def _converter(field: fields.Field, name: str) -> Callable[[Any, Any], Any]:
+    """What field._serialize(value) does, without the call chain where the result is known."""
+    serialize = type(field)._serialize
+    if serialize is fields.Field._serialize:  # Raw, and custom fields that only deserialize
+        return lambda value, obj: value
+    if serialize is fields.String._serialize:
+        return _passing(str, field, name)
+    if serialize is fields.Boolean._serialize:
+        return _passing(bool, field, name)
+    if serialize is fields.Number._serialize and isinstance(field, fields.Integer) and not field.as_string:
+        return _passing(int, field, name)
+    if serialize is fields.Nested._serialize and isinstance(field, fields.Nested):
+        return _nested_converter(field)
+    if serialize is fields.List._serialize and isinstance(field, fields.List):
+        inner = _converter(field.inner, name)
+        return lambda value, obj: None if value is None else [inner(item, obj) for item in value]
+    return lambda value, obj: field._serialize(value, name, obj)
+
+
+def _passing(kind: type, field: fields.Field, name: str) -> Callable[[Any, Any], Any]:
+    # None, and a value already of exactly `kind`, come out as they go in; anything else is converted
+    # by the field (a bool is not passed as an int: Integer makes True 1).
+    def convert(value: Any, obj: Any) -> Any:
+        return value if value is None or type(value) is kind else field._serialize(value, name, obj)
+
+    return convert
+
+
+def _nested_converter(field: fields.Nested) -> Callable[[Any, Any], Any]:
+    schema = field.schema  # built once here, with the field's only/exclude applied
+    dump = compile_dump(schema)
+    if field.many and not schema.many:
+        dump_one = dump
+        dump = lambda values: [dump_one(item) for item in values]  # noqa: E731
+    return lambda value, obj: None if value is None else dump(value)
