@@ -11,30 +11,35 @@ from datetime import datetime, timedelta
 from mock_server.core.clock import Clock
 from mock_server.core.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
 
+# 100,000 keys are kept by default, so an entry's size is most of the mock's memory under load: slotted
+# classes (no __dict__ each), a raw digest rather than its hex, and one shared copy of repeated headers.
+HEADER_COPIES = 64  # how many distinct header sets are shared
+Headers = tuple[tuple[str, str], ...]
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class StoredResponse:
     """What is replayed byte for byte: the status, the headers worth replaying, and the body."""
 
     status: int
-    headers: tuple[tuple[str, str], ...]
+    headers: Headers
     body: bytes
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
-    fingerprint: str
+    fingerprint: bytes
     created: datetime
     response: StoredResponse | None = None  # None while the first request is still running
 
 
-def fingerprint(*parts: bytes | str) -> str:
+def fingerprint(*parts: bytes | str) -> bytes:
     """A digest of what makes two requests "the same request" (method, path, body)."""
     digest = hashlib.sha256()
     for part in parts:
         digest.update(part.encode() if isinstance(part, str) else part)
         digest.update(b"\0")
-    return digest.hexdigest()
+    return digest.digest()
 
 
 class IdempotencyStore:
@@ -47,8 +52,11 @@ class IdempotencyStore:
         self._max_keys = max_keys
         self._lock = threading.Lock()
         self._entries: OrderedDict[tuple[str, str, str], _Entry] = OrderedDict()
+        self._header_copies: dict[Headers, Headers] = {}
 
-    def begin(self, namespace: str, scope: str, key: str, request_fingerprint: str) -> StoredResponse | None:
+    def begin(
+        self, namespace: str, scope: str, key: str, request_fingerprint: bytes
+    ) -> StoredResponse | None:
         """None if this request should run now (the key is reserved for it); the stored response if
         it is a replay. Raises IdempotencyKeyReused or IdempotencyKeyInFlight."""
         now = self._clock.now()
@@ -70,7 +78,15 @@ class IdempotencyStore:
         with self._lock:
             entry = self._entries.get((namespace, scope, key))
             if entry is not None:
-                entry.response = response
+                headers = self._shared(response.headers)
+                entry.response = StoredResponse(response.status, headers, response.body)
+
+    def _shared(self, headers: Headers) -> Headers:
+        """One copy of each set of headers (most responses repeat one Content-Type), of at most
+        HEADER_COPIES sets: a Location names its user, and is kept as it is."""
+        if len(self._header_copies) >= HEADER_COPIES:
+            return self._header_copies.get(headers, headers)
+        return self._header_copies.setdefault(headers, headers)
 
     def release(self, namespace: str, scope: str, key: str) -> None:
         """Forget a reserved key whose request broke, so the client may retry it."""

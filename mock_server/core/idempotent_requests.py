@@ -47,12 +47,10 @@ def idempotent(
             key = check_key(request.headers.get(header))
             check_body_size()  # the fingerprint reads the body: never one over the limit
             state = current_state()
-            provider = state.provider_for_path(request.path)
-            namespace = provider.name if provider else ""
-            path = provider.real_path(request.path) if provider else request.path
+            namespace = request.provider.name if request.provider else ""
             credential = getattr(g, "credential", None)
             slot = (namespace, credential.scope if credential else "", key)
-            stored = state.idempotency.begin(*slot, _request_fingerprint(path))
+            stored = state.idempotency.begin(*slot, _request_fingerprint(request.real_path))
             if stored is not None:
                 return _replay(stored, replay_header)
             try:
@@ -88,7 +86,7 @@ def canonical_body(raw: bytes) -> bytes:
     return json.dumps(parsed, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def _request_fingerprint(path: str) -> str:
+def _request_fingerprint(path: str) -> bytes:
     return fingerprint(request.method, path, canonical_body(request.get_data(cache=True)))
 
 

@@ -2,7 +2,7 @@ import pytest
 
 from mock_server.core.clock import ManualClock
 from mock_server.core.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
-from mock_server.core.idempotency import IdempotencyStore, StoredResponse, fingerprint
+from mock_server.core.idempotency import HEADER_COPIES, IdempotencyStore, StoredResponse, fingerprint
 
 RESPONSE = StoredResponse(201, (("Content-Type", "application/json"),), b'{"id":"1"}')
 
@@ -64,3 +64,23 @@ def test_a_released_key_may_be_retried(keys):
 def test_fingerprint_tells_bodies_apart():
     assert fingerprint("POST", "/users", b"{}") == fingerprint("POST", "/users", b"{}")
     assert fingerprint("POST", "/users", b"{}") != fingerprint("POST", "/users", b'{"a":1}')
+
+
+def test_stored_responses_share_one_copy_of_equal_headers(clock):
+    keys = IdempotencyStore(clock, ttl_seconds=60, max_keys=HEADER_COPIES * 3)
+    for n in range(HEADER_COPIES * 2):
+        keys.begin("dakota", "key-a", f"same-{n}", b"fp")
+        headers = (("Content-Type", "application/" + "json"),)  # equal, but a new object each time
+        keys.complete("dakota", "key-a", f"same-{n}", StoredResponse(201, headers, b"{}"))
+    first = keys.begin("dakota", "key-a", "same-0", b"fp")
+    last = keys.begin("dakota", "key-a", f"same-{HEADER_COPIES * 2 - 1}", b"fp")
+    assert first.headers is last.headers
+    for n in range(
+        HEADER_COPIES * 2
+    ):  # distinct headers (a Location each): kept whole, and only so many shared
+        keys.begin("dakota", "key-a", f"own-{n}", b"fp")
+        keys.complete(
+            "dakota", "key-a", f"own-{n}", StoredResponse(201, (("Location", f"/users/{n}"),), b"{}")
+        )
+    assert keys.begin("dakota", "key-a", "own-100", b"fp").headers == (("Location", "/users/100"),)
+    assert len(keys._header_copies) == HEADER_COPIES
