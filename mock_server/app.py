@@ -10,6 +10,7 @@ from flask import Flask, Response, request
 
 from mock_server.config import Config
 from mock_server.core.admin import ADMIN_PREFIX, apply_faults, build_admin_blueprint
+from mock_server.core.application import MockFlask
 from mock_server.core.clock import Clock
 from mock_server.core.cors import init_cors
 from mock_server.core.error_handling import init_error_handling
@@ -17,7 +18,7 @@ from mock_server.core.faults import FaultRules
 from mock_server.core.idempotency import IdempotencyStore
 from mock_server.core.ids import IdFactory
 from mock_server.core.journal import BODY_LIMIT, Journal, JournalEntry
-from mock_server.core.openapi import init_openapi, is_document_request
+from mock_server.core.openapi import init_openapi
 from mock_server.core.ratelimit import RateLimiter, init_rate_limiting
 from mock_server.core.routing import HostRouter
 from mock_server.core.state import MockState, current_state
@@ -45,7 +46,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
     )
     state.backends = {provider.name: provider.build_backend(state, provider) for provider in providers}
 
-    app = Flask(__name__)
+    app = MockFlask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.extensions["mock_server"] = state
     for provider in providers:
@@ -55,7 +56,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
     init_error_handling(app)
     init_cors(app, config.cors_origins)
     app.before_request(apply_faults)
-    init_rate_limiting(app)
+    if state.rate_limiter is not None:
+        init_rate_limiting(app)
     app.after_request(record_in_journal)
     if config.fixtures:
         from mock_server.fixtures import load_fixtures_path
@@ -70,22 +72,22 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
 
 
 def record_in_journal(response: Response) -> Response:
-    state = current_state()
-    provider = state.provider_for_path(request.path)
-    if provider is None or is_document_request(provider, request.path):
+    req = request._get_current_object()  # type: ignore[attr-defined]  # one context lookup, not ten
+    if not req.api_call:
         return response  # the journal is of what clients sent the APIs, not of calls to the mock's own
+    state = current_state()
     # A body refused for its size is never read, not even for the journal.
-    unread = (request.content_length or 0) > state.config.max_body_bytes
+    unread = (req.content_length or 0) > state.config.max_body_bytes
     state.journal.record(
         JournalEntry(
             time=state.clock.now(),
-            provider=provider.name,
-            method=request.method,
-            path=request.path,
-            raw_query=request.query_string,
-            raw_headers=tuple(request.headers.items()),
-            raw_body=b"" if unread else request.get_data(cache=True)[: BODY_LIMIT + 1],
-            media_type=request.mimetype,
+            provider=req.provider.name,
+            method=req.method,
+            path=req.path,
+            raw_query=req.query_string,
+            raw_headers=tuple(req.headers.items()),
+            raw_body=b"" if unread else req.get_data(cache=True)[: BODY_LIMIT + 1],
+            media_type=req.mimetype,
             status=response.status_code,
             raw_response_body=b"" if response.is_streamed else response.get_data()[: BODY_LIMIT + 1],
         )

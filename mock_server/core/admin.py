@@ -14,7 +14,7 @@ from mock_server.core.errors import InvalidRequest, NotFound
 from mock_server.core.faults import FaultRule, InjectedFault, dropped_response_parts
 from mock_server.core.http import json_response, read_json
 from mock_server.core.http import validate as load_with
-from mock_server.core.openapi import document_index, is_document_request
+from mock_server.core.openapi import document_index
 from mock_server.core.state import current_state
 
 ADMIN_PREFIX = "/__admin"
@@ -184,12 +184,13 @@ def _path_match(pattern: str | None, path: str) -> bool:
 def apply_faults() -> Response | None:
     """Before a provider's request: the global latency, then the first fault rule that fires."""
     state = current_state()
-    provider = state.provider_for_path(request.path)
-    if provider is None or request.method == "OPTIONS" or is_document_request(provider, request.path):
+    if not state.config.latency_ms and not state.faults:
+        return None  # the usual case, decided without looking at the request
+    if not request.api_call or request.method == "OPTIONS":
         return None
     if state.config.latency_ms:
         _sleep(state, state.config.latency_range())
-    rule = state.faults.fire(provider.name, request.method, provider.real_path(request.path))
+    rule = state.faults.fire(request.provider.name, request.method, request.real_path)
     if rule is None:
         return None
     if rule.latency_ms:

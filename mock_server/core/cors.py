@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from flask import Flask, Response, current_app, request
 
-from mock_server.core.state import current_state
-
 # Every request header these APIs use, so a browser's preflight never blocks a real call.
 ALLOWED_HEADERS = (
     "Authorization",
@@ -41,7 +39,7 @@ def answer_preflight() -> Response | None:
     script could read. flask-cors adds the Access-Control-* headers afterwards."""
     if request.method != "OPTIONS" or "Access-Control-Request-Method" not in request.headers:
         return None
-    if current_state().provider_for_path(request.path) is None:
+    if request.provider is None:
         return None
     return current_app.make_default_options_response()
 
@@ -68,5 +66,8 @@ def init_cors(app: Flask, origins: str) -> None:
     def cors_for_browsers(response: Response) -> Response:
         if "Origin" in request.headers:
             return add_cors_headers(response)
-        response.vary.add("Origin")
+        if "Vary" in response.headers:
+            response.vary.add("Origin")
+        else:  # the usual case, without parsing and rewriting the header through response.vary
+            response.headers["Vary"] = "Origin"
         return response

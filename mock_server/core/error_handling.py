@@ -24,9 +24,7 @@ from mock_server.core.state import current_state
 def from_http_exception(error: HTTPException) -> ApiError:
     """The framework's routing and parsing errors, as the typed errors providers render."""
     if isinstance(error, WerkzeugNotFound):
-        provider = current_state().provider_for_path(request.path)
-        path = provider.real_path(request.path) if provider else request.path
-        return RouteNotFound(f"Cannot {request.method} {path}")
+        return RouteNotFound(f"Cannot {request.method} {request.real_path}")
     if isinstance(error, WerkzeugMethodNotAllowed):
         return MethodNotAllowed(f"Method {request.method} is not allowed.", allowed=error.valid_methods or ())
     if isinstance(error, RequestEntityTooLarge):
@@ -52,11 +50,10 @@ def _own_error_body(error: ApiError) -> dict[str, str]:
 
 
 def render(error: ApiError) -> Response:
-    provider = current_state().provider_for_path(request.path)
-    if provider is None:
+    if request.provider is None:
         response = json_response(_own_error_body(error), error.status)
     else:
-        response = provider.render_error(error)
+        response = request.provider.render_error(error)
     if isinstance(error, MethodNotAllowed):
         response.headers["Allow"] = ", ".join(error.allowed)
     return response

@@ -86,6 +86,10 @@ class FaultRules:
         with self._lock:
             self._rules.clear()
 
+    def __bool__(self) -> bool:
+        # Unlocked: one read of the dict is atomic, and a rule added meanwhile applies from the next request.
+        return bool(self._rules)
+
     def list(self) -> list[FaultRule]:
         with self._lock:
             return list(self._rules.values())

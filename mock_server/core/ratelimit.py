@@ -18,7 +18,6 @@ from flask import Flask, Response, g, request
 
 from mock_server.core.clock import Clock
 from mock_server.core.errors import RateLimited
-from mock_server.core.openapi import is_document_request
 from mock_server.core.state import current_state
 
 UNIT_SECONDS = {
@@ -148,12 +147,9 @@ def init_rate_limiting(app: Flask) -> None:
 
     @app.before_request
     def count_request() -> None:
-        state = current_state()
-        provider = state.provider_for_path(request.path)
-        limiter = state.rate_limiter
-        if provider is None or limiter is None or provider.rate_limit_key is None:
-            return
-        if is_document_request(provider, request.path):
+        provider = request.provider
+        limiter = current_state().rate_limiter
+        if not request.api_call or limiter is None or provider.rate_limit_key is None:
             return
         client = provider.rate_limit_key(request)
         if not client or not limiter.limits(provider.name):

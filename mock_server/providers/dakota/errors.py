@@ -163,13 +163,12 @@ def problem_details(error: ApiError) -> dict[str, Any]:
     """The body, keys in the spec's order; `instance` is the path as the real API saw it."""
     problem = _problem_type(error)
     title, detail = _title_and_detail(error, problem)
-    provider = current_state().provider_for_path(request.path)
     body: dict[str, Any] = {
         "type": ERRORS_PAGE + problem.anchor,
         "title": title,
         "status": error.status,
         "detail": detail,
-        "instance": provider.real_path(request.path) if provider else request.path,
+        "instance": request.real_path,
         "request_id": request_id(),
     }
     errors = field_errors(error)

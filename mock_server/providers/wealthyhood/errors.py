@@ -21,7 +21,6 @@ from mock_server.core.errors import (
     UnsupportedMediaType,
 )
 from mock_server.core.http import json_response
-from mock_server.core.state import current_state
 
 TOKEN_PATH = "/oauth/token"
 NOT_A_JSON_OBJECT = "Request body must be a JSON object."
@@ -146,8 +145,7 @@ def render_oauth_error(error: ApiError) -> Response:
 
 
 def on_token_endpoint() -> bool:
-    provider = current_state().provider_for_path(request.path)
-    return provider is not None and provider.real_path(request.path) == TOKEN_PATH
+    return request.provider is not None and request.real_path == TOKEN_PATH
 
 
 def render_error(error: ApiError) -> Response:
