@@ -52,7 +52,28 @@ def test_keys_expire_after_the_window(keys, clock):
 def test_memory_is_bounded_by_max_keys(keys):
     for n in range(10):
         keys.begin("dakota", "key-a", f"k{n}", "fp")
-    assert len(keys) == 3
+        assert 1 <= len(keys) <= 3
+
+
+def test_the_oldest_keys_go_first_half_at_a_time(clock):
+    keys = IdempotencyStore(clock, ttl_seconds=60, max_keys=10)
+    for n in range(23):
+        keys.begin("dakota", "key-a", f"k{n}", "fp")
+        keys.complete("dakota", "key-a", f"k{n}", RESPONSE)
+    for n in range(15, 23):  # the last full generation of five, and the three keys after it
+        assert keys.begin("dakota", "key-a", f"k{n}", "fp") == RESPONSE
+    assert len(keys) == 8
+    assert keys.begin("dakota", "key-a", "k14", "fp") is None  # gone: it runs again
+
+
+def test_an_expired_key_is_forgotten_in_either_generation(clock):
+    keys = IdempotencyStore(clock, ttl_seconds=60, max_keys=4)
+    for n in range(3):  # k0 and k1 fill the first generation, which becomes the old one
+        keys.begin("dakota", "key-a", f"k{n}", "fp")
+        keys.complete("dakota", "key-a", f"k{n}", RESPONSE)
+    clock.advance(61)
+    assert keys.begin("dakota", "key-a", "k0", "other") is None  # a new request, not a reuse
+    assert keys.begin("dakota", "key-a", "k2", "other") is None
 
 
 def test_a_released_key_may_be_retried(keys):
