@@ -90,7 +90,7 @@ def fixtures_setting(args: argparse.Namespace) -> str | None:
 
 def run_server(args: argparse.Namespace) -> int:
     from mock_server.app import create_app
-    from mock_server.serve import serve
+    from mock_server.serve import keep_large_blocks_returnable, serve
 
     try:
         config = Config.from_env(
@@ -106,6 +106,7 @@ def run_server(args: argparse.Namespace) -> int:
             strict_auth=args.strict_auth,
         )
         select_rate_limits(config.rate_limit)  # refused here, with a message, not in the worker
+        keep_large_blocks_returnable()  # before the app and its fixtures are allocated
         app = create_app(config)  # here, so a broken fixtures file stops the command with a message
     except ValueError as error:
         print(f"mock-server: {error}", file=sys.stderr)

@@ -1,9 +1,12 @@
+import platform
 import subprocess
 import sys
 
+import pytest
+
 from mock_server.cli import build_parser
 from mock_server.config import Config
-from mock_server.serve import banner
+from mock_server.serve import banner, keep_large_blocks_returnable
 
 
 def test_banner_names_every_served_api():
@@ -66,3 +69,8 @@ def test_repeated_rate_limit_options_are_joined(monkeypatch):
 def test_strict_auth_is_unset_unless_given_so_the_environment_still_applies():
     assert build_parser().parse_args(["serve"]).strict_auth is None
     assert build_parser().parse_args(["serve", "--strict-auth"]).strict_auth is True
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
+def test_large_blocks_are_kept_returnable_on_glibc():
+    assert keep_large_blocks_returnable() is True
