@@ -4,7 +4,7 @@ Dumping a response through marshmallow walks every field through several generic
 default handling, the field's _serialize); for a user of thirty fields that was about a tenth of a
 create request's time. The schemas stay the one description of each response: `compile_dump` reads
 them at start-up and builds, per field, the attribute lookup and the conversion marshmallow would do.
-The same result as schema.dump is checked for every provider's schemas (tests/test_serialization.py).
+The same result as schema.dump is checked for every provider's schemas (tests/core/test_serialization.py).
 Anything it does not know how to compile (@pre_dump, custom accessors, dotted attributes, field classes
 with their own _serialize) goes through marshmallow itself, so it can be slower, never different."""
 
@@ -18,7 +18,7 @@ from marshmallow.decorators import POST_DUMP, PRE_DUMP
 from marshmallow.utils import get_value, missing
 
 Dump = Callable[[Any], Any]
-Convert = Callable[[Any], Any]
+Convert = Callable[[Any, Any], Any]  # (value, the object it came from) -> what marshmallow dumps
 
 
 def compile_dump(schema: Schema) -> Dump:
@@ -97,7 +97,7 @@ def _lookup(obj: Any, attribute: str) -> Any:
     return getattr(obj, attribute, missing)
 
 
-def _converter(field: fields.Field, name: str) -> Callable[[Any, Any], Any]:
+def _converter(field: fields.Field, name: str) -> Convert:
     """What field._serialize(value) does, without the call chain where the result is known."""
     serialize = type(field)._serialize
     if serialize is fields.Field._serialize:  # Raw, and custom fields that only deserialize
@@ -116,7 +116,7 @@ def _converter(field: fields.Field, name: str) -> Callable[[Any, Any], Any]:
     return lambda value, obj: field._serialize(value, name, obj)
 
 
-def _passing(kind: type, field: fields.Field, name: str) -> Callable[[Any, Any], Any]:
+def _passing(kind: type, field: fields.Field, name: str) -> Convert:
     # None, and a value already of exactly `kind`, come out as they go in; anything else is converted
     # by the field (a bool is not passed as an int: Integer makes True 1).
     def convert(value: Any, obj: Any) -> Any:
@@ -125,10 +125,9 @@ def _passing(kind: type, field: fields.Field, name: str) -> Callable[[Any, Any],
     return convert
 
 
-def _nested_converter(field: fields.Nested) -> Callable[[Any, Any], Any]:
+def _nested_converter(field: fields.Nested) -> Convert:
     schema = field.schema  # built once here, with the field's only/exclude applied
-    dump = compile_dump(schema)
+    dump = compile_dump(schema)  # a list of them already, if the schema itself is `many`
     if field.many and not schema.many:
-        dump_one = dump
-        dump = lambda values: [dump_one(item) for item in values]  # noqa: E731
+        return lambda value, obj: None if value is None else [dump(item) for item in value]
     return lambda value, obj: None if value is None else dump(value)
