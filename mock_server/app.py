@@ -56,8 +56,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
     init_error_handling(app)
     init_cors(app, config.cors_origins)
     app.before_request(apply_faults)
-    if state.rate_limiter is not None:
-        init_rate_limiting(app)
+    init_rate_limiting(app, state.rate_limiter)
     app.after_request(record_in_journal)
     if config.fixtures:
         from mock_server.fixtures import load_fixtures_path

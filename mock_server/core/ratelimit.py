@@ -18,7 +18,6 @@ from flask import Flask, Response, g, request
 
 from mock_server.core.clock import Clock
 from mock_server.core.errors import RateLimited
-from mock_server.core.state import current_state
 
 UNIT_SECONDS = {
     "s": 1, "sec": 1, "second": 1,
@@ -141,15 +140,17 @@ class RateLimiter:
                 del self._windows[key]
 
 
-def init_rate_limiting(app: Flask) -> None:
+def init_rate_limiting(app: Flask, limiter: RateLimiter | None) -> None:
     """Count every request to a limited provider (unknown routes and errors too), refuse those over
-    the quota with RateLimited, and report the window on every response."""
+    the quota with RateLimited, and report the window on every response. With no limiter (no provider
+    is limited, the default) no hook is added, so requests pay nothing for it."""
+    if limiter is None:
+        return
 
     @app.before_request
     def count_request() -> None:
         provider = request.provider
-        limiter = current_state().rate_limiter
-        if not request.api_call or limiter is None or provider.rate_limit_key is None:
+        if not request.api_call or provider.rate_limit_key is None:
             return
         client = provider.rate_limit_key(request)
         if not client or not limiter.limits(provider.name):
