@@ -24,6 +24,7 @@ test: install
 lint: install
 	$(BIN)/ruff check mock_server tests bench
 	$(BIN)/ruff format --check mock_server tests bench
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -6,62 +6,50 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask
 
-from mock_server.config import Config
-from mock_server.core.admin import ADMIN_PREFIX, apply_faults, build_admin_blueprint
+from mock_server.base.clock import Clock
+from mock_server.base.config import Config
+from mock_server.base.ids import IdFactory
+from mock_server.base.store import MemoryStore
+from mock_server.core.admin import ADMIN_PREFIX, build_admin_blueprint
 from mock_server.core.application import MockFlask
-from mock_server.core.clock import Clock
-from mock_server.core.cors import init_cors
-from mock_server.core.error_handling import init_error_handling
+from mock_server.core.documents import init_documents
 from mock_server.core.faults import FaultRules
+from mock_server.core.fixtures import load_fixtures_path
 from mock_server.core.idempotency import IdempotencyStore
-from mock_server.core.ids import IdFactory
-from mock_server.core.journal import BODY_LIMIT, Journal, JournalEntry
-from mock_server.core.openapi import init_openapi
-from mock_server.core.ratelimit import RateLimiter, init_rate_limiting
+from mock_server.core.journal import Journal
+from mock_server.core.pipeline import init_pipeline
+from mock_server.core.provider import BackendContext, Provider, Registry
+from mock_server.core.ratelimit import RateLimiter
 from mock_server.core.routing import HostRouter
-from mock_server.core.state import MockState, current_state
-from mock_server.core.store import Store
-from mock_server.providers import select_providers, select_rate_limits
+from mock_server.core.state import MockState
+from mock_server.providers import REGISTRY
 
 
-def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:
-    config = Config.coerce(config)
-    providers = select_providers(config.provider)
-    quotas = select_rate_limits(config.rate_limit)
-    clock = clock or Clock()
-    rng = random.Random(config.seed)  # seed None: seeded from the OS
-    state = MockState(
-        config=config,
-        clock=clock,
-        rng=rng,
-        ids=IdFactory(rng, clock),
-        store=Store(),
-        idempotency=IdempotencyStore(clock, config.idempotency_ttl_seconds, config.idempotency_max_keys),
-        journal=Journal(config.journal_size),
-        providers={provider.name: provider for provider in providers},
-        faults=FaultRules(rng),
-        rate_limiter=RateLimiter(clock, quotas) if quotas else None,
-    )
-    state.backends = {provider.name: provider.build_backend(state, provider) for provider in providers}
+def create_app(
+    config: Config | Mapping[str, Any] | None = None,
+    *,
+    clock: Clock | None = None,
+    registry: Registry = REGISTRY,
+) -> Flask:
+    """A new app, a clean world: `config` is a Config, or a dict of settings read as the environment is
+    (ValueError names what is wrong); `registry` the providers it may serve."""
+    config = registry.config(config)
+    providers = registry.select(config.provider)
+    state = build_state(config, providers, clock or Clock())
 
     app = MockFlask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.extensions["mock_server"] = state
     for provider in providers:
-        app.register_blueprint(provider.build_blueprint(provider), url_prefix=provider.prefix)
+        blueprint = provider.build_blueprint(provider, state.backends[provider.name])
+        app.register_blueprint(blueprint, url_prefix=provider.prefix)
     app.register_blueprint(build_admin_blueprint(), url_prefix=ADMIN_PREFIX)
-    init_openapi(app, providers)
-    init_error_handling(app)
-    init_cors(app, config.cors_origins)
-    app.before_request(apply_faults)
-    init_rate_limiting(app, state.rate_limiter)
-    app.after_request(record_in_journal)
+    init_documents(app, providers)
+    init_pipeline(app, state)
     if config.fixtures:
-        from mock_server.fixtures import load_fixtures_path
-
-        load_fixtures_path(state, config.fixtures)
+        load_fixtures_path(state.backends, config.fixtures)
     app.wsgi_app = HostRouter(  # type: ignore[method-assign]
         app.wsgi_app,
         {host: provider.prefix for provider in providers for host in provider.hosts},
@@ -70,25 +58,21 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, clock: Clock
     return app
 
 
-def record_in_journal(response: Response) -> Response:
-    req = request._get_current_object()  # type: ignore[attr-defined]  # one context lookup, not ten
-    if not req.api_call:
-        return response  # the journal is of what clients sent the APIs, not of calls to the mock's own
-    state = current_state()
-    # A body refused for its size is never read, not even for the journal.
-    unread = (req.content_length or 0) > state.config.max_body_bytes
-    state.journal.record(
-        JournalEntry(
-            time=state.clock.now(),
-            provider=req.provider.name,
-            method=req.method,
-            path=req.path,
-            raw_query=req.query_string,
-            raw_headers=tuple(req.headers.items()),
-            raw_body=b"" if unread else req.get_data(cache=True)[: BODY_LIMIT + 1],
-            media_type=req.mimetype,
-            status=response.status_code,
-            raw_response_body=b"" if response.is_streamed else response.get_data()[: BODY_LIMIT + 1],
-        )
+def build_state(config: Config, providers: tuple[Provider[Any], ...], clock: Clock) -> MockState:
+    rng = random.Random(config.seed)  # seed None: seeded from the OS
+    state = MockState(
+        config=config,
+        clock=clock,
+        rng=rng,
+        ids=IdFactory(rng, clock),
+        store=MemoryStore(),
+        idempotency=IdempotencyStore(clock, config.idempotency_ttl_seconds, config.idempotency_max_keys),
+        journal=Journal(config.journal_size),
+        providers={provider.name: provider for provider in providers},
+        faults=FaultRules(rng),
+        rate_limiter=RateLimiter(clock, config.rate_limit) if config.rate_limit else None,
     )
-    return response
+    for provider in providers:
+        context = BackendContext(provider, state.store, state.ids, clock, rng, config)
+        state.backends[provider.name] = provider.build_backend(context)
+    return state

@@ -8,8 +8,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from mock_server.config import ENV_PREFIX, Config
-from mock_server.providers import provider_names, select_rate_limits
+from mock_server.base.config import ENV_PREFIX
+from mock_server.providers import REGISTRY
 
 SUBCOMMANDS = ("serve", "fixtures")
 
@@ -19,7 +19,7 @@ def _serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, help="port (default 8080; MOCK_SERVER_PORT)")
     parser.add_argument(
         "--provider",
-        choices=provider_names(),
+        choices=REGISTRY.names(),
         help="serve only this provider, at the root (MOCK_SERVER_PROVIDER)",
     )
     parser.add_argument("--seed", type=int, help="same seed: same IDs and fake data (MOCK_SERVER_SEED)")
@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     fixtures = commands.add_parser("fixtures", help="work with fixtures files")
     fixture_commands = fixtures.add_subparsers(dest="fixtures_command", required=True)
     generate = fixture_commands.add_parser("generate", help="write realistic users for one provider")
-    generate.add_argument("--provider", choices=provider_names(), required=True)
+    generate.add_argument("--provider", choices=REGISTRY.names(), required=True)
     generate.add_argument("--count", type=int, default=10)
     generate.add_argument("--seed", type=int, default=0, help="same seed: same file, same IDs (default 0)")
     generate.add_argument("--output", metavar="FILE", help="write here instead of standard output")
@@ -93,7 +93,8 @@ def run_server(args: argparse.Namespace) -> int:
     from mock_server.serve import keep_large_blocks_returnable, serve
 
     try:
-        config = Config.from_env(
+        config = REGISTRY.config_from_env(
+            None,
             host=args.host,
             port=args.port,
             provider=args.provider,
@@ -105,7 +106,6 @@ def run_server(args: argparse.Namespace) -> int:
             rate_limit=",".join(args.rate_limit) if args.rate_limit else None,
             strict_auth=args.strict_auth,
         )
-        select_rate_limits(config.rate_limit)  # refused here, with a message, not in the worker
         keep_large_blocks_returnable()  # before the app and its fixtures are allocated
         app = create_app(config)  # here, so a broken fixtures file stops the command with a message
     except ValueError as error:

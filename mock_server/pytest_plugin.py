@@ -4,7 +4,9 @@ Fixtures:
 - `mock_server_session`: one live server for the whole test session, on a free loopback port.
 - `mock_server`: the same server, reset before each test (in-process, no restart: microseconds).
 Both hand over a MockServer: `base_url(provider)`, `credentials(provider)`, `reset()`, `requests()`.
-"""
+
+Loading the plugin (pytest does, in every project that installs us) imports neither Flask nor any
+provider: the server is built, and its modules imported, when a test first asks for a fixture."""
 
 from __future__ import annotations
 
@@ -13,25 +15,23 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args: Any, **kwargs: Any) -> None:  # keep test output clean
-        pass
 
 
 class MockServer:
     """A running mock server and handles on its state."""
 
     def __init__(self, seed: int | None = None) -> None:
-        from mock_server import create_app
+        from werkzeug.serving import WSGIRequestHandler, make_server
+
+        from mock_server.app import create_app
+
+        class QuietHandler(WSGIRequestHandler):
+            def log_request(self, *args: Any, **kwargs: Any) -> None:  # keep test output clean
+                pass
 
         self.app = create_app({"seed": seed})
         self.state = self.app.extensions["mock_server"]
-        self._server: BaseWSGIServer = make_server(
-            "127.0.0.1", 0, self.app, threaded=True, request_handler=_QuietHandler
-        )
+        self._server = make_server("127.0.0.1", 0, self.app, threaded=True, request_handler=QuietHandler)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
@@ -42,11 +42,8 @@ class MockServer:
 
     def credentials(self, provider: str, scope: str = "pytest") -> dict[str, str]:
         """Headers of a valid credential for `provider`; another `scope` is another isolated client."""
-        headers = self.state.providers[provider].credential_headers
-        if headers is None:
-            raise LookupError(f"provider {provider!r} declares no credential headers")
-        with self.app.app_context():  # a provider may need its state (Wealthyhood signs a token)
-            return headers(scope)
+        declared = self.state.providers[provider]
+        return declared.credential_headers(self.state.backends[provider], scope)
 
     def reset(self, provider: str | None = None) -> None:
         self.state.reset(provider)

@@ -7,7 +7,6 @@ Chosen by measurement (a bare Flask create endpoint, wrk, 2 cores, medians of 3 
 from __future__ import annotations
 
 import ctypes
-import dataclasses
 import multiprocessing
 import os
 import sys
@@ -15,8 +14,8 @@ from typing import TextIO
 
 from flask import Flask
 
-from mock_server.config import ENV_PREFIX, Config
-from mock_server.providers import select_providers
+from mock_server.base.config import Config
+from mock_server.providers import REGISTRY
 
 WSGI_TARGET = "mock_server.wsgi:app_from_environment"
 M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter (malloc.h)
@@ -39,7 +38,7 @@ def banner(config: Config) -> str:
     host = f"[{config.host}]" if ":" in config.host else config.host
     base = f"http://{host}:{config.port}"
     lines = [f"mock-server listening on {base}"]
-    for provider in select_providers(config.provider):
+    for provider in REGISTRY.select(config.provider):
         mount = "" if config.provider else provider.prefix
         hosts = f"  (or Host: {', '.join(provider.hosts)})" if provider.hosts else ""
         lines.append(f"  {provider.title:<14} {base}{mount}{provider.example_path}{hosts}")
@@ -48,10 +47,7 @@ def banner(config: Config) -> str:
 
 def export_config(config: Config) -> None:
     """The worker builds its app from the environment, so every setting travels there."""
-    for field in dataclasses.fields(config):
-        value = getattr(config, field.name)
-        if value is not None:
-            os.environ[ENV_PREFIX + field.name.upper()] = str(value)
+    os.environ.update(config.to_environ(REGISTRY.catalog))
 
 
 def serve(app: Flask, config: Config, out: TextIO = sys.stdout) -> None:

@@ -3,8 +3,8 @@
 from flask import Flask
 
 from mock_server.app import create_app
-from mock_server.config import Config
+from mock_server.providers import REGISTRY
 
 
 def app_from_environment() -> Flask:
-    return create_app(Config.from_env())
+    return create_app(REGISTRY.config_from_env())

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from mock_server import create_app
-from mock_server.core.clock import ManualClock
+from mock_server.base.clock import ManualClock
 
 pytest_plugins = ["pytester"]
 

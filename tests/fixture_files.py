@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from mock_server.fixtures import FixtureError, load_fixtures_path
+from mock_server.core.fixtures import FixtureError, load_fixtures_path
 
 MISSING = object()  # in a change to an entry: drop the key
 
@@ -23,7 +23,7 @@ def load_users(state: Any, folder: Path, provider: str, users: list[dict], scope
     """Load `users` for `provider` through a fixtures file, as --fixtures and the admin API do."""
     path = folder / f"{provider}-fixture.json"
     path.write_text(json.dumps({"provider": provider, "scope": scope, "users": users}))
-    return load_fixtures_path(state, path)
+    return load_fixtures_path(state.backends, path)
 
 
 def refusal(state: Any, folder: Path, provider: str, users: list[dict], scope: str = "s") -> str:

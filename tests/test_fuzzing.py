@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from mock_server.providers import ALL_PROVIDERS
+from mock_server.providers import REGISTRY
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMATHESIS = str(Path(sys.executable).parent / "schemathesis")
@@ -25,7 +25,7 @@ def run_schemathesis(url: str, report: Path, *options: str) -> subprocess.Comple
     return subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=report.parent)
 
 
-@pytest.mark.parametrize("provider", ALL_PROVIDERS, ids=lambda provider: provider.name)
+@pytest.mark.parametrize("provider", REGISTRY.providers, ids=lambda provider: provider.name)
 def test_schemathesis_run_finds_nothing_wrong(live_server, tmp_path, provider):
     report_path = tmp_path / "report.json"
     result = run_schemathesis(f"{live_server.url}{provider.prefix}/openapi.json", report_path)

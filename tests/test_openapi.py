@@ -11,8 +11,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from openapi_spec_validator import validate as validate_openapi
 
 from mock_server import create_app
-from mock_server.core.error_handling import render
-from mock_server.core.errors import (
+from mock_server.base.errors import (
     Conflict,
     Forbidden,
     IdempotencyKeyInFlight,
@@ -25,11 +24,12 @@ from mock_server.core.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
-from mock_server.providers import ALL_PROVIDERS
+from mock_server.core.error_handling import render
+from mock_server.providers import REGISTRY
 from tests.conftest import basic
 
-PROVIDERS = [provider.name for provider in ALL_PROVIDERS]
-PREFIXES = {provider.name: provider.prefix for provider in ALL_PROVIDERS}
+PROVIDERS = [provider.name for provider in REGISTRY.providers]
+PREFIXES = {provider.name: provider.prefix for provider in REGISTRY.providers}
 METHODS = {"get", "post", "put", "patch", "delete"}
 
 

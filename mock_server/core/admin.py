@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import fnmatch
-import time
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from mock_server.core.errors import InvalidRequest, NotFound
-from mock_server.core.faults import FaultRule, InjectedFault, dropped_response_parts
-from mock_server.core.http import json_response, read_json
+from mock_server.base.config import Latency
+from mock_server.base.errors import InvalidRequest, NotFound
+from mock_server.core.documents import document_index
+from mock_server.core.faults import FaultRule
+from mock_server.core.fixtures import load_fixtures_path
+from mock_server.core.http import body_bytes, json_response, read_json
 from mock_server.core.http import validate as load_with
-from mock_server.core.openapi import document_index
+from mock_server.core.journal import JournalEntry
+from mock_server.core.routing import OWN_PATH_PREFIX
 from mock_server.core.state import current_state
 
-ADMIN_PREFIX = "/__admin"
+ADMIN_PREFIX = OWN_PATH_PREFIX
 
 
 class ResetRequest(Schema):
@@ -49,16 +52,16 @@ class JournalQuery(Schema):
 class LatencyRange(fields.Field):
     """Milliseconds: one number, or [min, max] to draw from."""
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple[int, int]:
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Latency:
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            return (value, value)
+            return Latency(value, value)
         if (
             isinstance(value, list)
             and len(value) == 2
             and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value)
             and value[0] <= value[1]
         ):
-            return (value[0], value[1])
+            return Latency(value[0], value[1])
         raise ValidationError("latency_ms must be a number of milliseconds or [min, max].")
 
 
@@ -85,7 +88,7 @@ class FaultRuleRequest(Schema):
 
 
 def _optional_json() -> Any:
-    return read_json() if request.get_data(cache=True).strip() else {}
+    return read_json() if body_bytes().strip() else {}
 
 
 def _known_provider(name: str | None) -> str | None:
@@ -121,10 +124,8 @@ def build_admin_blueprint() -> Blueprint:
 
     @admin.post("/fixtures")
     def load_fixtures() -> Response:
-        from mock_server.fixtures import load_fixtures_path
-
         path = load_with(FixturesRequest(), _optional_json())["path"]
-        return json_response({"loaded": load_fixtures_path(current_state(), path)})
+        return json_response({"loaded": load_fixtures_path(current_state().backends, path)})
 
     @admin.get("/requests")
     def journal() -> Response:
@@ -166,7 +167,7 @@ def build_admin_blueprint() -> Blueprint:
     return admin
 
 
-def _journal_match(entry: Any, query: dict[str, Any]) -> bool:
+def _journal_match(entry: JournalEntry, query: dict[str, Any]) -> bool:
     since: datetime | None = query.get("since")
     return (
         query.get("provider") in (None, entry.provider)
@@ -179,30 +180,3 @@ def _journal_match(entry: Any, query: dict[str, Any]) -> bool:
 
 def _path_match(pattern: str | None, path: str) -> bool:
     return pattern is None or fnmatch.fnmatchcase(path, pattern)
-
-
-def apply_faults() -> Response | None:
-    """Before a provider's request: the global latency, then the first fault rule that fires."""
-    state = current_state()
-    if not state.config.latency_ms and not state.faults:
-        return None  # the usual case, decided without looking at the request
-    if not request.api_call or request.method == "OPTIONS":
-        return None
-    if state.config.latency_ms:
-        _sleep(state, state.config.latency_range())
-    rule = state.faults.fire(request.provider.name, request.method, request.real_path)
-    if rule is None:
-        return None
-    if rule.latency_ms:
-        _sleep(state, rule.latency_ms)
-    if rule.drop:
-        body, headers = dropped_response_parts()
-        return Response(iter([body]), status=200, headers=headers, content_type="application/json")
-    if rule.status:
-        raise InjectedFault(rule.status, rule.message)
-    return None
-
-
-def _sleep(state: Any, bounds: tuple[int, int]) -> None:
-    low, high = bounds
-    time.sleep((low if low == high else state.rng.randint(low, high)) / 1000)

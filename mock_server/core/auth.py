@@ -1,4 +1,5 @@
-"""Auth plumbing: each provider plugs in a verifier that turns a request into a Credential."""
+"""Auth plumbing: each provider declares how it turns a request into a Credential; the pipeline asks it
+before every view of the provider's own routes that is not public."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Request, current_app, g, request
+from flask import g
 
 
 @dataclass(frozen=True)
@@ -17,28 +18,25 @@ class Credential:
     claims: Mapping[str, Any] = field(default_factory=dict)
 
 
-Verifier = Callable[[Request], Credential]
-
-
 def public(view: Callable) -> Callable:
     """Mark a view that needs no credential (a token endpoint, say)."""
     view.is_public = True  # type: ignore[attr-defined]
     return view
 
 
-def guard(blueprint: Blueprint, verifier: Verifier) -> None:
-    """Run `verifier` before every view of `blueprint` except the public ones."""
-
-    @blueprint.before_request
-    def authenticate() -> None:
-        req = request._get_current_object()  # type: ignore[attr-defined]  # one context lookup, not four
-        if req.method == "OPTIONS":  # a CORS preflight carries no credentials, by design
-            return
-        view = current_app.view_functions.get(req.endpoint or "")
-        if getattr(view, "is_public", False):
-            return
-        g.credential = verifier(req)
+def is_public(view: Callable | None) -> bool:
+    return getattr(view, "is_public", False)
 
 
 def current_credential() -> Credential:
     return g.credential
+
+
+def current_scope() -> str:
+    """The caller's data partition: whose users this request may see."""
+    return g.credential.scope
+
+
+def current_scope_or_none() -> str | None:
+    credential: Credential | None = g.get("credential")
+    return credential.scope if credential else None

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, request
+from collections.abc import Iterable
+from typing import Any
 
-# Every request header these APIs use, so a browser's preflight never blocks a real call.
-ALLOWED_HEADERS = (
-    "Authorization",
-    "Content-Type",
-    "x-api-key",
-    "x-idempotency-key",
-    "tenant",
-    "X-API-Key",
-    "x-user-id",
-    "x-request-id",
-)
-# Response headers a browser script may read: request ids, rate limits, idempotent replays.
-EXPOSED_HEADERS = (
-    "x-request-id",
+from flask import Flask, Response, current_app, request
+from flask_cors import CORS
+
+from mock_server.core.provider import Provider
+
+# What every API's clients send; each provider adds its own (Provider.request_headers).
+COMMON_REQUEST_HEADERS = ("Authorization", "Content-Type")
+# What a browser script may read of any answer: rate limits, idempotent replays, allowed methods.
+COMMON_EXPOSED_HEADERS = (
     "Retry-After",
     "X-RateLimit-Limit",
     "X-RateLimit-Remaining",
@@ -25,11 +21,28 @@ EXPOSED_HEADERS = (
     "Idempotent-Replayed",
     "Allow",
 )
+METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"]
+PREFLIGHT_MAX_AGE_SECONDS = 600
 
 
-def parse_origins(origins: str) -> str | list[str]:
-    names = [origin.strip() for origin in origins.split(",") if origin.strip()]
-    return "*" if not names or "*" in names else names
+def _union(common: tuple[str, ...], declared: Iterable[tuple[str, ...]]) -> list[str]:
+    return list(dict.fromkeys([*common, *(name for names in declared for name in names)]))
+
+
+def init_cors(app: Flask, origins: tuple[str, ...], providers: Iterable[Provider[Any]]) -> None:
+    """flask-cors, answering browsers (requests with an Origin) with every header a provider declares;
+    answers to other clients carry no CORS headers, only `Vary: Origin` (see vary_on_origin)."""
+    providers = list(providers)
+    CORS(
+        app,
+        origins="*" if "*" in origins else list(origins),
+        allow_headers=_union(COMMON_REQUEST_HEADERS, (p.request_headers for p in providers)),
+        expose_headers=_union((), (p.exposed_headers for p in providers)) + list(COMMON_EXPOSED_HEADERS),
+        methods=METHODS,
+        max_age=PREFLIGHT_MAX_AGE_SECONDS,
+        vary_header=True,
+        always_send=False,
+    )
 
 
 def answer_preflight() -> Response | None:
@@ -39,35 +52,14 @@ def answer_preflight() -> Response | None:
     script could read. flask-cors adds the Access-Control-* headers afterwards."""
     if request.method != "OPTIONS" or "Access-Control-Request-Method" not in request.headers:
         return None
-    if request.provider is None:
-        return None
     return current_app.make_default_options_response()
 
 
-def init_cors(app: Flask, origins: str) -> None:
-    from flask_cors import CORS
-
-    app.before_request(answer_preflight)
-
-    CORS(
-        app,
-        origins=parse_origins(origins),
-        allow_headers=list(ALLOWED_HEADERS),
-        expose_headers=list(EXPOSED_HEADERS),
-        methods=["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
-        max_age=600,
-        vary_header=True,
-    )
-    # flask-cors matches its resources and builds headers on every response; only a browser's request (one
-    # with an Origin) needs any of that, so it runs for those alone. The rest get the Vary it would add.
-    add_cors_headers = app.after_request_funcs[None].pop()
-
-    @app.after_request
-    def cors_for_browsers(response: Response) -> Response:
-        if "Origin" in request.headers:
-            return add_cors_headers(response)
-        if "Vary" in response.headers:
-            response.vary.add("Origin")
-        else:  # the usual case, without parsing and rewriting the header through response.vary
-            response.headers["Vary"] = "Origin"
-        return response
+def vary_on_origin(response: Response) -> None:
+    """Every answer may differ by Origin (a browser's gets CORS headers), so caches must key on it."""
+    if "Origin" in request.headers:
+        return  # flask-cors says so itself
+    if "Vary" in response.headers:
+        response.vary.add("Origin")
+    else:
+        response.headers["Vary"] = "Origin"

@@ -5,11 +5,15 @@ from __future__ import annotations
 import fnmatch
 import random
 import threading
+import time
 from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from typing import Any
 
-from mock_server.core.errors import ApiError
+from flask import Response, request
+
+from mock_server.base.config import Latency
+from mock_server.base.errors import ApiError
 
 
 class InjectedFault(ApiError):
@@ -39,7 +43,7 @@ class FaultRule:
     probability: float = 1.0  # chance that a matching request is hit
     status: int | None = None
     message: str | None = None
-    latency_ms: tuple[int, int] | None = None
+    latency_ms: Latency | None = None
     drop: bool = False
     hits: int = field(default=0, compare=False)
 
@@ -60,7 +64,7 @@ class FaultRule:
             "probability": self.probability,
             "status": self.status,
             "message": self.message,
-            "latency_ms": list(self.latency_ms) if self.latency_ms else None,
+            "latency_ms": [self.latency_ms.low, self.latency_ms.high] if self.latency_ms else None,
             "drop": self.drop,
             "hits": self.hits,
         }
@@ -109,3 +113,29 @@ class FaultRules:
                     self._rules[rule.id] = hit
                 return hit
         return None
+
+
+def apply_faults(rules: FaultRules, latency: Latency | None, rng: random.Random) -> Response | None:
+    """Before a provider's request: the global latency, then the first fault rule that fires."""
+    if latency is None and not rules:
+        return None  # the usual case, decided without looking at the request
+    if request.method == "OPTIONS":
+        return None
+    if latency is not None:
+        _sleep(latency, rng)
+    rule = rules.fire(request.provider.name, request.method, request.real_path)
+    if rule is None:
+        return None
+    if rule.latency_ms:
+        _sleep(rule.latency_ms, rng)
+    if rule.drop:
+        body, headers = dropped_response_parts()
+        return Response(iter([body]), status=200, headers=headers, content_type="application/json")
+    if rule.status:
+        raise InjectedFault(rule.status, rule.message)
+    return None
+
+
+def _sleep(latency: Latency, rng: random.Random) -> None:
+    low, high = latency.low, latency.high
+    time.sleep((low if low == high else rng.randint(low, high)) / 1000)

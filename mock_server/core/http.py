@@ -7,10 +7,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import Response, current_app, g, request
 from marshmallow import Schema, ValidationError
 
-from mock_server.core.errors import InvalidRequest, MalformedBody, PayloadTooLarge, UnsupportedMediaType
+from mock_server.base.errors import InvalidRequest, MalformedBody, PayloadTooLarge, UnsupportedMediaType
 
 JSON = "application/json"
 # application/json, or a structured syntax suffix such as application/merge-patch+json (RFC 6839).
@@ -46,18 +46,32 @@ def json_response(
     return Response(dump_json(payload), status=status, headers=dict(headers or {}), content_type=content_type)
 
 
-def check_body_size() -> None:
-    """Refuse a declared body over the limit before reading any of it. A body of undeclared length
-    (chunked) is read up to the limit, where werkzeug stops without a word: more after it is too much."""
-    req = request._get_current_object()  # type: ignore[attr-defined]  # one context lookup, not three
+def body_bytes() -> bytes:
+    """The request body, read once per request after its size was checked: PayloadTooLarge for a
+    declared length over the limit (nothing is read), or for a body of undeclared length (chunked) that
+    runs past it (werkzeug stops reading at the limit without a word: a byte more is too much)."""
+    read = g.get("_body")
+    if read is None:
+        read = g._body = _read_body()
+    if isinstance(read, PayloadTooLarge):
+        raise read
+    return read
+
+
+def _read_body() -> bytes | PayloadTooLarge:
     limit = current_app.config["MAX_CONTENT_LENGTH"]
-    declared = req.content_length
+    declared = request.content_length
     if declared is not None:
-        if declared > limit:
-            raise _too_large(limit)
-        return
-    if len(req.get_data(cache=True)) >= limit and req.environ["wsgi.input"].read(1):
-        raise _too_large(limit)
+        return _too_large(limit) if declared > limit else request.get_data(cache=True)
+    raw = request.get_data(cache=True)
+    if len(raw) >= limit and request.environ["wsgi.input"].read(1):
+        return _too_large(limit)
+    return raw
+
+
+def check_body_size() -> None:
+    """Refuse a body over the limit (413) before any of it is parsed."""
+    body_bytes()
 
 
 def _too_large(limit: int) -> PayloadTooLarge:
@@ -67,11 +81,11 @@ def _too_large(limit: int) -> PayloadTooLarge:
 def check_media_type() -> None:
     """Refuse (415) a body declared as anything but UTF-8 JSON, as JSON body parsers do rather than
     read it; a body that declares no type at all is read as JSON."""
-    req = request._get_current_object()  # type: ignore[attr-defined]
-    if not req.mimetype:
+    media_type = request.mimetype
+    if not media_type:
         return
-    charset = req.mimetype_params.get("charset", "utf-8").lower()
-    if not JSON_MEDIA_TYPE.fullmatch(req.mimetype) or charset != "utf-8":
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if not JSON_MEDIA_TYPE.fullmatch(media_type) or charset != "utf-8":
         raise UnsupportedMediaType(NOT_JSON_CONTENT)
 
 
@@ -96,20 +110,30 @@ def parse_json(raw: bytes) -> Any:
 
 
 def read_json() -> Any:
-    """The request body parsed as JSON (see parse_json), whatever the Content-Type says (load_body
-    checks it). Raises MalformedBody for an empty or unparsable body."""
-    check_body_size()
-    raw = request.get_data(cache=True)
+    """The request body parsed as JSON (see parse_json), once per request, whatever the Content-Type
+    says (load_body checks it). Raises MalformedBody for an empty or unparsable body."""
+    parsed = g.get("_parsed_body", _UNPARSED)
+    if parsed is _UNPARSED:
+        parsed = g._parsed_body = _parse_body(body_bytes())
+    if isinstance(parsed, MalformedBody):
+        raise parsed
+    return parsed
+
+
+_UNPARSED = object()
+
+
+def _parse_body(raw: bytes) -> Any:
     if not raw.strip():
-        raise MalformedBody("The request body is empty.")
+        return MalformedBody("The request body is empty.")
     try:
         return parse_json(raw)
     except json.JSONDecodeError as error:
-        raise MalformedBody(error.msg, position=(error.lineno, error.colno, error.pos)) from None
+        return MalformedBody(error.msg, position=(error.lineno, error.colno, error.pos))
     except (ValueError, UnicodeDecodeError) as error:
-        raise MalformedBody(str(error)) from None
+        return MalformedBody(str(error))
     except RecursionError:  # Python's parser gives up on deep nesting; that is the body's fault, not ours
-        raise MalformedBody("The JSON is nested too deeply.") from None
+        return MalformedBody("The JSON is nested too deeply.")
 
 
 def read_json_object() -> dict[str, Any]:
@@ -146,6 +170,6 @@ def validate(schema: Schema, data: Mapping[str, Any]) -> dict[str, Any]:
 
 def load_body(schema: Schema) -> dict[str, Any]:
     """The JSON object body, validated by `schema`: 413, 415, 400 (malformed, invalid) as it fails."""
-    check_body_size()
+    body_bytes()
     check_media_type()
     return validate(schema, read_json_object())

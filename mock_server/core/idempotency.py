@@ -7,8 +7,8 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from mock_server.core.clock import Clock
-from mock_server.core.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
+from mock_server.base.clock import Clock
+from mock_server.base.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
 
 # 100,000 keys are kept by default, so an entry's size is most of the mock's memory under load: slotted
 # classes (no __dict__ each), a raw digest rather than its hex, and one shared copy of repeated headers.

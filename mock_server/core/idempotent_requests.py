@@ -1,23 +1,24 @@
-"""Idempotency keys at the view: the first request under a key runs, a repeat gets its stored
-response back byte for byte. The keys themselves live in idempotency.py's IdempotencyStore.
+"""Idempotency keys at the view: the first request under a key runs, a repeat gets its stored response back
+byte for byte. The keys themselves live in idempotency.py's IdempotencyStore.
 
-A provider decorates a view with `idempotent(header, check_key)`; `check_key` raises the provider's
-own error for a missing or malformed key and returns the key to use."""
+A provider marks a view with `idempotent(header, check_key)`; `check_key` raises the provider's own error
+for a missing or malformed key and returns the key to use. The pipeline does the rest around the view:
+`begin` after auth (answering a replay, or reserving the key), `finish` with the response (which, for an
+error, is the provider's own rendering of it), and `abandon` if the request ends without one."""
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Response, g, make_response, request
+from flask import Response, g, request
 
-from mock_server.core.error_handling import render
-from mock_server.core.errors import ApiError
-from mock_server.core.http import check_body_size, parse_json
-from mock_server.core.idempotency import StoredResponse, fingerprint
-from mock_server.core.state import current_state
+from mock_server.base.errors import MalformedBody
+from mock_server.core.auth import current_scope_or_none
+from mock_server.core.http import body_bytes, parse_json, read_json
+from mock_server.core.idempotency import IdempotencyStore, Slot, StoredResponse, fingerprint
 
 KeyCheck = Callable[[str | None], str]
 View = Callable[..., Any]
@@ -26,6 +27,16 @@ View = Callable[..., Any]
 REPLAY_HEADER = ("Idempotent-Replayed", "true")
 # What a replay repeats besides status and body; per-response headers (request ids, rate limits) are new.
 REPLAYED_HEADERS = ("Content-Type", "Location")
+
+
+@dataclass(frozen=True)
+class IdempotencyRule:
+    """How a view takes its key: which header, checked how, and what a replay carries."""
+
+    header: str
+    check_key: KeyCheck
+    replay_header: tuple[str, str]
+    replayed_headers: frozenset[str]  # lower case
 
 
 def idempotent(
@@ -39,58 +50,75 @@ def idempotent(
     window gets the stored response plus `replay_header`. The provider's own failures (4xx) are
     stored and replayed like successes; a crash (5xx) forgets the key, so a retry runs again.
     Raises IdempotencyKeyInFlight for a key still running, IdempotencyKeyReused for another request."""
-    kept = {name.lower() for name in replayed_headers}
+    rule = IdempotencyRule(
+        header, check_key, replay_header, frozenset(name.lower() for name in replayed_headers)
+    )
 
-    def decorate(view: View) -> View:
-        @functools.wraps(view)
-        def run_once(*args: Any, **kwargs: Any) -> Response:
-            key = check_key(request.headers.get(header))
-            check_body_size()  # the fingerprint reads the body: never one over the limit
-            state = current_state()
-            namespace = request.provider.name if request.provider else ""
-            credential = getattr(g, "credential", None)
-            slot = (namespace, credential.scope if credential else "", key)
-            stored = state.idempotency.begin(*slot, _request_fingerprint(request.real_path))
-            if stored is not None:
-                return _replay(stored, replay_header)
-            try:
-                response = _respond(view, args, kwargs)
-            except BaseException:
-                state.idempotency.release(*slot)
-                raise
-            state.idempotency.complete(*slot, _snapshot(response, kept))
-            return response
+    def mark(view: View) -> View:
+        view.idempotency = rule  # type: ignore[attr-defined]
+        return view
 
-        return run_once
-
-    return decorate
+    return mark
 
 
-def _respond(view: View, args: tuple, kwargs: dict) -> Response:
-    """The view's response, or the provider's rendering of the error it raised on purpose."""
-    try:
-        return make_response(view(*args, **kwargs))
-    except ApiError as error:
-        if error.status >= 500:
-            raise
-        return render(error)
+def rule_of(view: View | None) -> IdempotencyRule | None:
+    return getattr(view, "idempotency", None)
+
+
+def begin(keys: IdempotencyStore, rule: IdempotencyRule) -> Response | None:
+    """Before the view: the stored response of a repeat, or None after reserving the key for this request."""
+    key = rule.check_key(request.headers.get(rule.header))
+    namespace = request.provider.name if request.provider else ""
+    slot: Slot = (namespace, current_scope_or_none() or "", key)
+    stored = keys.begin(*slot, fingerprint(request.method, request.real_path, _canonical_request_body()))
+    if stored is not None:
+        return _replay(stored, rule.replay_header)
+    g.idempotency_slot = (slot, rule)
+    return None
+
+
+def finish(keys: IdempotencyStore, response: Response) -> None:
+    """After the view: keep its response under the reserved key; a 5xx forgets the key instead."""
+    reserved = g.pop("idempotency_slot", None)
+    if reserved is None:
+        return
+    slot, rule = reserved
+    if response.status_code >= 500:
+        keys.release(*slot)
+    else:
+        keys.complete(*slot, _snapshot(response, rule.replayed_headers))
+
+
+def abandon(keys: IdempotencyStore) -> None:
+    """The request ended with no response to keep (an error escaped every handler): forget the key."""
+    reserved = g.pop("idempotency_slot", None)
+    if reserved is not None:
+        keys.release(*reserved[0])
 
 
 def canonical_body(raw: bytes) -> bytes:
     """The same JSON is the same request, whatever its spacing or key order; anything else as sent.
     Read as the views read it (parse_json), so two bodies are the same request when they read the same."""
     try:
-        parsed = parse_json(raw)
+        return _canonical(parse_json(raw))
     except (ValueError, RecursionError):
         return raw
+
+
+def _canonical_request_body() -> bytes:
+    """canonical_body of this request's body, from the one parse the view then reuses (a body over the
+    limit is refused first: the fingerprint never reads one)."""
+    try:
+        return _canonical(read_json())
+    except MalformedBody:
+        return body_bytes()
+
+
+def _canonical(parsed: Any) -> bytes:
     return json.dumps(parsed, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def _request_fingerprint(path: str) -> bytes:
-    return fingerprint(request.method, path, canonical_body(request.get_data(cache=True)))
-
-
-def _snapshot(response: Response, kept: set[str]) -> StoredResponse:
+def _snapshot(response: Response, kept: frozenset[str]) -> StoredResponse:
     headers = tuple((name, value) for name, value in response.headers.items() if name.lower() in kept)
     return StoredResponse(response.status_code, headers, response.get_data())
 

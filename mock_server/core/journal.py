@@ -8,6 +8,10 @@ from collections import deque
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from flask import Response, request
+
+from mock_server.base.clock import Clock
+
 # Headers whose values are secrets: the journal keeps only enough to tell credentials apart.
 SECRET_HEADERS = frozenset({"authorization", "x-api-key", "cookie", "proxy-authorization"})
 
@@ -186,3 +190,23 @@ class Journal:
             kept = [entry for entry in self._entries if provider is not None and entry.provider != provider]
             self._entries.clear()
             self._entries.extend(kept)
+
+
+def record_exchange(journal: Journal, clock: Clock, max_body_bytes: int, response: Response) -> None:
+    """Journal this request to an emulated API and the answer it got."""
+    # A body refused for its size is never read, not even for the journal.
+    unread = (request.content_length or 0) > max_body_bytes
+    journal.record(
+        JournalEntry(
+            time=clock.now(),
+            provider=request.provider.name,
+            method=request.method,
+            path=request.path,
+            raw_query=request.query_string,
+            raw_headers=tuple(request.headers.items()),
+            raw_body=b"" if unread else request.get_data(cache=True)[: BODY_LIMIT + 1],
+            media_type=request.mimetype,
+            status=response.status_code,
+            raw_response_body=b"" if response.is_streamed else response.get_data()[: BODY_LIMIT + 1],
+        )
+    )

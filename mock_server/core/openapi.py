@@ -3,28 +3,18 @@
 Each document is generated with apispec from the very marshmallow schemas that validate requests and
 dump responses, so what the document says and what the mock does cannot drift apart. A provider
 declares only what is its own (an `ApiDescription`: its security schemes and one `Operation` per route,
-in its package's openapi.py); building, serving and listing the documents happens here, once."""
+in its package's openapi.py); building them happens here, once (serving them: documents.py)."""
 
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from flask import Flask, Response, request
 from marshmallow import Schema, fields
 
-from mock_server.core.http import dump_json
-from mock_server.core.routing import ROUTED_PREFIX
-from mock_server.core.state import current_state
-
-if TYPE_CHECKING:
-    from mock_server.core.provider import Provider
-
 OPENAPI_VERSION = "3.1.0"
-DOCUMENT_PATH = "/openapi.json"
 JSON = "application/json"
 # A field's own description in its metadata: a JSON Schema dict, or a function of `ref` (which turns a
 # marshmallow schema into a reference to its component) returning one. Evaluated only when a document
@@ -199,64 +189,3 @@ def ecma_pattern(pattern: str) -> str:
     """`pattern` for ECMA-262: Python's \\A and \\Z anchors (the end of the string, not of a line)
     are ^ and $ there, where $ never matches before a final newline."""
     return _PYTHON_ANCHOR.sub(lambda match: match.group(1) + ("^" if match.group(2) == "A" else "$"), pattern)
-
-
-# --- serving ---------------------------------------------------------------------------------------
-
-
-def is_document_request(provider: Provider, path: str) -> bool:
-    """A request for the provider's document: the mock's own, not the emulated API's, so no fault,
-    latency, rate limit or journal entry applies to it."""
-    return provider.api is not None and provider.real_path(path) == DOCUMENT_PATH
-
-
-def document_path(provider: Provider) -> str:
-    """Where the document is served: at the root when the provider is served alone."""
-    return DOCUMENT_PATH if current_state().config.provider else provider.prefix + DOCUMENT_PATH
-
-
-def document_index() -> list[dict[str, str]]:
-    """Every provider's document, for GET /__admin/openapi."""
-    base = request.host_url.rstrip("/")
-    return [
-        {
-            "provider": provider.name,
-            "title": provider.title,
-            "path": document_path(provider),
-            "url": base + document_path(provider),
-        }
-        for provider in current_state().providers.values()
-        if provider.api is not None
-    ]
-
-
-def init_openapi(app: Flask, providers: Iterable[Provider]) -> None:
-    """Serve each provider's document at <prefix>/openapi.json, public like the real APIs' docs.
-    Documents are built on first request and kept: they depend only on the provider and its mount."""
-    built: dict[tuple[str, str], str] = {}
-    lock = threading.Lock()
-
-    def document_text(provider: Provider, mount: str) -> str:
-        with lock:
-            key = (provider.name, mount)
-            if key not in built:
-                assert provider.api is not None
-                built[key] = dump_json(build_document(provider.api, mount))
-            return built[key]
-
-    def view_for(provider: Provider) -> Callable[[], Response]:
-        def serve_document() -> Response:
-            # Reached through a real host (or served alone), the API is at the host's root.
-            mount = "" if request.environ.get(ROUTED_PREFIX) == provider.prefix else provider.prefix
-            return Response(document_text(provider, mount), content_type=JSON)
-
-        return serve_document
-
-    for provider in providers:
-        if provider.api is not None:
-            app.add_url_rule(
-                provider.prefix + DOCUMENT_PATH,
-                endpoint=f"openapi_{provider.name}",
-                view_func=view_for(provider),
-                methods=["GET"],
-            )

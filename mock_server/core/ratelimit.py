@@ -7,33 +7,21 @@ A provider takes part by naming, in `Provider.rate_limit_key`, what identifies a
 from __future__ import annotations
 
 import math
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import Flask, Response, g, request
+from flask import Response, g, request
 
-from mock_server.core.clock import Clock
-from mock_server.core.errors import RateLimited
+from mock_server.base.clock import Clock
+from mock_server.base.config import Quota
+from mock_server.base.errors import RateLimited
 
-UNIT_SECONDS = {
-    "s": 1, "sec": 1, "second": 1,
-    "m": 60, "min": 60, "minute": 60,
-    "h": 3600, "hour": 3600,
-}  # fmt: skip
-QUOTA_PATTERN = re.compile(r"^\s*([a-z0-9_-]+)\s*=\s*([0-9]+)\s*/\s*([a-z]+)\s*$")
 # Windows of this many clients at most are kept (the oldest go first), whatever keys arrive.
 MAX_CLIENTS = 100_000
 TOO_MANY_REQUESTS = "Too many requests. Please retry after the rate limit window resets."
-
-
-@dataclass(frozen=True)
-class Quota:
-    limit: int
-    window_seconds: int
 
 
 @dataclass(frozen=True)
@@ -55,22 +43,6 @@ class Usage:
         if self.exceeded:
             headers["Retry-After"] = str(self.retry_after_seconds)
         return headers
-
-
-def parse_quotas(text: str | None) -> dict[str, Quota]:
-    """`"dakota=60/min,dots=10/s"` as {provider: Quota}; ValueError names what is wrong."""
-    quotas: dict[str, Quota] = {}
-    for part in (text or "").split(","):
-        if not part.strip():
-            continue
-        match = QUOTA_PATTERN.match(part.lower())
-        if match is None or match.group(3) not in UNIT_SECONDS or int(match.group(2)) < 1:
-            raise ValueError(
-                f"rate limit {part.strip()!r} is not PROVIDER=N/UNIT with N >= 1 and UNIT one of s, min, hour"
-            )
-        name, limit, unit = match.groups()
-        quotas[name] = Quota(int(limit), UNIT_SECONDS[unit])
-    return quotas
 
 
 @dataclass
@@ -140,28 +112,22 @@ class RateLimiter:
                 del self._windows[key]
 
 
-def init_rate_limiting(app: Flask, limiter: RateLimiter | None) -> None:
-    """Count every request to a limited provider (unknown routes and errors too), refuse those over
-    the quota with RateLimited, and report the window on every response. With no limiter (no provider
-    is limited, the default) no hook is added, so requests pay nothing for it."""
-    if limiter is None:
+def count_request(limiter: RateLimiter) -> None:
+    """Count a request to a limited provider (unknown routes and errors too), and refuse it with
+    RateLimited when it is over the quota. A request with no client key is answered (401) but not counted."""
+    provider = request.provider
+    if provider.rate_limit_key is None or not limiter.limits(provider.name):
         return
+    client = provider.rate_limit_key(request)
+    if not client:
+        return
+    usage = g.rate_limit_usage = limiter.hit(provider.name, client)
+    if usage.exceeded:
+        raise RateLimited(TOO_MANY_REQUESTS, retry_after=usage.retry_after_seconds)
 
-    @app.before_request
-    def count_request() -> None:
-        provider = request.provider
-        if not request.api_call or provider.rate_limit_key is None:
-            return
-        client = provider.rate_limit_key(request)
-        if not client or not limiter.limits(provider.name):
-            return  # a request without a credential is answered (401) but not counted
-        usage = g.rate_limit_usage = limiter.hit(provider.name, client)
-        if usage.exceeded:
-            raise RateLimited(TOO_MANY_REQUESTS, retry_after=usage.retry_after_seconds)
 
-    @app.after_request
-    def report_usage(response: Response) -> Response:
-        usage: Usage | None = g.get("rate_limit_usage")
-        if usage is not None:
-            response.headers.update(usage.headers())
-        return response
+def report_usage(response: Response) -> None:
+    """The client's window, on every response that counted."""
+    usage: Usage | None = g.get("rate_limit_usage")
+    if usage is not None:
+        response.headers.update(usage.headers())

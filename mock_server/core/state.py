@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import current_app
 
-from mock_server.config import Config
-from mock_server.core.clock import Clock
+from mock_server.base.clock import Clock
+from mock_server.base.config import Config
+from mock_server.base.ids import IdFactory
+from mock_server.base.store import Store
 from mock_server.core.faults import FaultRules
 from mock_server.core.idempotency import IdempotencyStore
-from mock_server.core.ids import IdFactory
 from mock_server.core.journal import Journal
-from mock_server.core.provider import Provider
-from mock_server.core.store import Store
-
-if TYPE_CHECKING:
-    from mock_server.core.ratelimit import RateLimiter
+from mock_server.core.provider import Backend, Provider
+from mock_server.core.ratelimit import RateLimiter
 
 
 @dataclass
@@ -30,16 +28,16 @@ class MockState:
     store: Store
     idempotency: IdempotencyStore
     journal: Journal
-    providers: dict[str, Provider]
+    providers: dict[str, Provider[Any]]
     faults: FaultRules
-    backends: dict[str, Any] = field(default_factory=dict)
+    backends: dict[str, Backend] = field(default_factory=dict)
     rate_limiter: RateLimiter | None = None  # None: no provider is rate limited (the default)
 
     def __post_init__(self) -> None:
         # Longest prefix first, so "/dots-sandbox/..." is not taken for "/dots"; sorted once, not per request.
         self._by_prefix_length = sorted(self.providers.values(), key=lambda p: len(p.prefix), reverse=True)
 
-    def provider_for_path(self, path: str) -> Provider | None:
+    def provider_for_path(self, path: str) -> Provider[Any] | None:
         for provider in self._by_prefix_length:
             if provider.owns_path(path):
                 return provider
@@ -48,7 +46,8 @@ class MockState:
     def reset(self, provider: str | None = None) -> None:
         """Forget users, idempotency keys and journal entries; a full reset forgets fault rules too,
         so one test's faults never leak into the next."""
-        self.store.clear(provider)
+        for name in [provider] if provider else list(self.backends):
+            self.backends[name].reset()
         self.idempotency.clear(provider)
         self.journal.clear(provider)
         if provider is None:
@@ -59,7 +58,3 @@ class MockState:
 
 def current_state() -> MockState:
     return current_app.extensions["mock_server"]
-
-
-def backend(provider: Provider) -> Any:
-    return current_state().backends[provider.name]

@@ -4,8 +4,8 @@ import sys
 
 import pytest
 
+from mock_server.base.config import Config, parse_quotas
 from mock_server.cli import build_parser
-from mock_server.config import Config
 from mock_server.serve import banner, keep_large_blocks_returnable
 
 
@@ -63,7 +63,7 @@ def test_repeated_rate_limit_options_are_joined(monkeypatch):
     seen = {}
     monkeypatch.setattr("mock_server.serve.serve", lambda app, config: seen.setdefault("config", config))
     assert cli.main(["--rate-limit", "dakota=60/min", "--rate-limit", "dakota=5/s"]) == 0
-    assert seen["config"].rate_limit == "dakota=60/min,dakota=5/s"
+    assert seen["config"].rate_limit == parse_quotas("dakota=60/min,dakota=5/s")
 
 
 def test_strict_auth_is_unset_unless_given_so_the_environment_still_applies():

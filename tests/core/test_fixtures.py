@@ -8,8 +8,9 @@ import pytest
 import requests
 
 from mock_server import create_app
-from mock_server.fixtures import BUNDLED_FIXTURES, FixtureError, generate_fixtures
-from mock_server.providers import provider_names
+from mock_server.core.fixtures import FixtureError
+from mock_server.fixtures import BUNDLED_FIXTURES, generate_fixtures
+from mock_server.providers import REGISTRY
 from tests.conftest import basic
 
 BUNDLED_COUNT = 5  # users per provider in fixtures/
@@ -98,7 +99,7 @@ def test_generate_writes_the_same_file_for_the_same_seed():
     assert generate_cli("--provider", "dots", "--count", "3", "--seed", "10").stdout != first.stdout
 
 
-@pytest.mark.parametrize("provider", provider_names())
+@pytest.mark.parametrize("provider", REGISTRY.names())
 def test_generate_gives_the_same_users_for_the_same_seed_and_others_for_another(provider):
     first = generate_fixtures(provider, 4, seed=11)
     assert first == generate_fixtures(provider, 4, seed=11)
@@ -133,14 +134,14 @@ def bundled_app():
     return create_app({"fixtures": str(BUNDLED_FIXTURES)})
 
 
-@pytest.mark.parametrize("provider", provider_names())
+@pytest.mark.parametrize("provider", REGISTRY.names())
 def test_the_bundled_users_are_seen_with_the_documented_credential(bundled_app, provider):
     assert bundled_app.extensions["mock_server"].store.count(provider) == BUNDLED_COUNT
     seen = ids_seen_with_the_documented_credential(flask_call(bundled_app.test_client()), provider)
     assert seen == sorted(user["id"] for user in bundled_users(provider))
 
 
-@pytest.mark.parametrize("provider", provider_names())
+@pytest.mark.parametrize("provider", REGISTRY.names())
 def test_the_bundled_files_are_what_generate_writes_for_their_seed(provider):
     """So `fixtures generate` regenerates each bundled file byte for byte."""
     document = generate_fixtures(provider, BUNDLED_COUNT, seed=BUNDLED_SEEDS[provider])
@@ -148,11 +149,11 @@ def test_the_bundled_files_are_what_generate_writes_for_their_seed(provider):
     assert (BUNDLED_FIXTURES / f"{provider}.json").read_text(encoding="utf-8") == expected + "\n"
 
 
-@pytest.mark.parametrize("provider", provider_names())
+@pytest.mark.parametrize("provider", REGISTRY.names())
 def test_each_providers_credential_headers_for_its_fixture_scope_see_its_bundled_users(bundled_app, provider):
-    definition = bundled_app.extensions["mock_server"].providers[provider]
-    with bundled_app.app_context():
-        headers = definition.credential_headers(definition.options["fixture_scope"])
+    state = bundled_app.extensions["mock_server"]
+    definition = state.providers[provider]
+    headers = definition.credential_headers(state.backends[provider], definition.fixture_scope)
     if provider == "wealthyhood":
         client = bundled_app.test_client()
         for user in bundled_users(provider):
@@ -163,7 +164,7 @@ def test_each_providers_credential_headers_for_its_fixture_scope_see_its_bundled
         assert len(body if isinstance(body, list) else body["data"]) == BUNDLED_COUNT
 
 
-@pytest.mark.parametrize("provider", provider_names())
+@pytest.mark.parametrize("provider", REGISTRY.names())
 def test_the_server_command_loads_the_bundled_users_by_default(live_server, provider):
     seen = ids_seen_with_the_documented_credential(socket_call(live_server.url), provider)
     assert seen == sorted(user["id"] for user in bundled_users(provider))
@@ -196,8 +197,8 @@ def test_fixtures_loads_only_the_file_named(monkeypatch, tmp_path):
 def test_without_an_option_the_bundled_fixtures_are_loaded(monkeypatch):
     monkeypatch.delenv("MOCK_SERVER_FIXTURES", raising=False)
     state = create_app(served_config(monkeypatch)).extensions["mock_server"]
-    assert {name: state.store.count(name) for name in provider_names()} == dict.fromkeys(
-        provider_names(), BUNDLED_COUNT
+    assert {name: state.store.count(name) for name in REGISTRY.names()} == dict.fromkeys(
+        REGISTRY.names(), BUNDLED_COUNT
     )
 
 

@@ -1,7 +1,7 @@
 import pytest
 
-from mock_server.core.clock import ManualClock
-from mock_server.core.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
+from mock_server.base.clock import ManualClock
+from mock_server.base.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
 from mock_server.core.idempotency import HEADER_COPIES, IdempotencyStore, StoredResponse, fingerprint
 
 RESPONSE = StoredResponse(201, (("Content-Type", "application/json"),), b'{"id":"1"}')

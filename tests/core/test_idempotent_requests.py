@@ -7,8 +7,8 @@ import pytest
 from flask import Blueprint, jsonify, request
 
 from mock_server import create_app
-from mock_server.core.clock import ManualClock
-from mock_server.core.errors import Conflict, InternalError, InvalidRequest
+from mock_server.base.clock import ManualClock
+from mock_server.base.errors import Conflict, InternalError, InvalidRequest
 from mock_server.core.idempotency import fingerprint
 from mock_server.core.idempotent_requests import canonical_body, idempotent
 

@@ -8,8 +8,8 @@ from bson import ObjectId
 from ksuid import Ksuid
 from ulid import ULID
 
-from mock_server.core.clock import ManualClock
-from mock_server.core.ids import IdFactory, is_uuid
+from mock_server.base.clock import ManualClock
+from mock_server.base.ids import IdFactory, is_uuid
 
 MOMENT = datetime(2024, 10, 3, 10, 30, tzinfo=UTC)
 

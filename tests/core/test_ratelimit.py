@@ -1,7 +1,8 @@
 import pytest
 
-from mock_server.core.clock import ManualClock
-from mock_server.core.ratelimit import Quota, RateLimiter, parse_quotas
+from mock_server.base.clock import ManualClock
+from mock_server.base.config import Quota, parse_quotas
+from mock_server.core.ratelimit import RateLimiter
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 from marshmallow import Schema, fields, post_dump, pre_dump
 
 from mock_server import create_app
-from mock_server.core.serialization import compile_dump
+from mock_server.core.speedups import compile_dump
 from mock_server.core.state import MockState
 from mock_server.fixtures import BUNDLED_FIXTURES
 from mock_server.providers.dakota import schemas as dakota
@@ -170,5 +170,5 @@ def test_page_schemas_dump_the_same() -> None:
     dakota_backend = state.backends["dakota"]
     scope = next(state.store.scopes("dakota"))
     page = dakota_backend.list(scope, **dakota.ListQuery().load({}))
-    assert page.users
-    same_dump(dakota.UserPage(), {"data": page.users, "meta": page})
+    assert page.items
+    same_dump(dakota.UserPage(), {"data": page.items, "meta": page})

@@ -2,17 +2,17 @@ import threading
 
 import pytest
 
-from mock_server.core.store import Store, UniqueViolation
+from mock_server.base.store import MemoryStore, UniqueViolation
 
 
 def test_insert_then_get_returns_the_record():
-    store = Store()
+    store = MemoryStore()
     store.insert("p", "a", "1", {"name": "x"})
     assert store.get("p", "a", "1") == {"name": "x"}
 
 
 def test_scopes_never_see_each_other():
-    store = Store()
+    store = MemoryStore()
     store.insert("p", "a", "1", "record-a", {"email": "x@example.com"})
     store.insert("p", "b", "2", "record-b", {"email": "x@example.com"})  # same email, other scope: fine
     assert store.get("p", "b", "1") is None
@@ -21,7 +21,7 @@ def test_scopes_never_see_each_other():
 
 
 def test_insert_with_a_taken_unique_value_raises_and_stores_nothing():
-    store = Store()
+    store = MemoryStore()
     store.insert("p", "a", "1", "first", {"email": "x"})
     with pytest.raises(UniqueViolation) as raised:
         store.insert("p", "a", "2", "second", {"email": "x"})
@@ -30,14 +30,14 @@ def test_insert_with_a_taken_unique_value_raises_and_stores_nothing():
 
 
 def test_none_unique_values_never_collide():
-    store = Store()
+    store = MemoryStore()
     store.insert("p", "a", "1", "first", {"username": None})
     store.insert("p", "a", "2", "second", {"username": None})
     assert store.count("p") == 2
 
 
 def test_get_or_insert_returns_the_existing_record():
-    store = Store()
+    store = MemoryStore()
     record, created = store.get_or_insert("p", "a", ("phone", "1"), lambda: ("1", "first", {"phone": "1"}))
     again, created_again = store.get_or_insert(
         "p", "a", ("phone", "1"), lambda: ("2", "second", {"phone": "1"})
@@ -46,7 +46,7 @@ def test_get_or_insert_returns_the_existing_record():
 
 
 def test_replace_keeps_unique_indexes_consistent():
-    store = Store()
+    store = MemoryStore()
     store.insert("p", "a", "1", "v1", {"email": "old"})
     store.replace("p", "a", "1", "v2", {"email": "new"})
     store.insert("p", "a", "2", "other", {"email": "old"})  # the old value is free again
@@ -57,11 +57,11 @@ def test_replace_keeps_unique_indexes_consistent():
 
 def test_replace_of_a_missing_record_raises_key_error():
     with pytest.raises(KeyError):
-        Store().replace("p", "a", "nope", "v")
+        MemoryStore().replace("p", "a", "nope", "v")
 
 
 def test_delete_frees_unique_values():
-    store = Store()
+    store = MemoryStore()
     store.insert("p", "a", "1", "v", {"email": "x"})
     assert store.delete("p", "a", "1") == "v"
     assert store.delete("p", "a", "1") is None
@@ -70,7 +70,7 @@ def test_delete_frees_unique_values():
 
 
 def test_clear_one_namespace_keeps_the_others():
-    store = Store()
+    store = MemoryStore()
     store.insert("p", "a", "1", "v")
     store.insert("q", "a", "1", "w")
     store.clear("p")
@@ -78,7 +78,7 @@ def test_clear_one_namespace_keeps_the_others():
 
 
 def test_concurrent_inserts_of_one_unique_value_store_exactly_one():
-    store = Store()
+    store = MemoryStore()
     barrier = threading.Barrier(32)
     outcomes: list[str] = []
 

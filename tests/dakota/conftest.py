@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from mock_server import create_app
-from mock_server.core.clock import ManualClock
+from mock_server.base.clock import ManualClock
 from tests.dakota.helpers import check_contract
 
 

@@ -5,7 +5,7 @@ import pytest
 from ksuid import Ksuid
 
 from mock_server import create_app
-from mock_server.core.clock import ManualClock
+from mock_server.base.clock import ManualClock
 from tests.dakota.helpers import (
     SEED_BODY,
     USERS,

@@ -82,7 +82,7 @@ def test_dakota_served_alone_answers_at_the_root():
 
 
 def test_the_banner_shows_where_dakota_is_served():
-    from mock_server.config import Config
+    from mock_server.base.config import Config
     from mock_server.serve import banner
 
     assert (

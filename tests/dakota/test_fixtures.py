@@ -3,7 +3,8 @@ exactly; a bad entry is refused with its reason, as a create request would be.""
 
 import pytest
 
-from mock_server.fixtures import FIXTURE_EPOCH, generate_fixtures
+from mock_server.core.fixtures import FIXTURE_EPOCH
+from mock_server.fixtures import generate_fixtures
 from tests.dakota.helpers import USERS, expected_user, headers
 from tests.fixture_files import MISSING, changed, load_users, refusal
 

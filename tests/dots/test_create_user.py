@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from mock_server.core.ids import is_uuid
+from mock_server.base.ids import is_uuid
 from tests.conftest import basic
 from tests.dots.helpers import PROD, SANDBOX, SEED_BODY, error, expected_user, person
 

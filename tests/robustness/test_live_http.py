@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from mock_server.config import Config
+from mock_server.base.config import Config
 from tests.dakota.helpers import problem
 from tests.dots.helpers import error as dots_error
 from tests.robustness.helpers import HUGE_LENGTH, ODD_CASE_CONTENT_TYPE, odd_case

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mock_server.core.ids import is_uuid
+from mock_server.base.ids import is_uuid
 
 CREATE = "/taliware/v1/cl2c/user"
 USERS = "/taliware/v1/cl2c/users"

@@ -71,9 +71,10 @@ def test_with_known_tenants_configured_only_those_exist(tenant, status):
 
 
 def test_known_tenants_come_from_the_environment():
-    from mock_server.config import Config
+    from mock_server.providers import REGISTRY
 
-    assert Config.from_env({"MOCK_SERVER_TALIWARE_TENANTS": "acme,globex"}).taliware_tenants == "acme,globex"
+    config = REGISTRY.config_from_env({"MOCK_SERVER_TALIWARE_TENANTS": "acme,globex"})
+    assert config.settings_for("taliware").tenants == frozenset({"acme", "globex"})
 
 
 def test_the_journal_masks_the_api_key(client, state):

@@ -6,7 +6,7 @@ import pytest
 from bson import ObjectId
 
 from mock_server import create_app
-from mock_server.core.clock import ManualClock
+from mock_server.base.clock import ManualClock
 from tests.wealthyhood.helpers import (
     ADDRESS,
     ME,

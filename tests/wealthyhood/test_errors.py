@@ -1,7 +1,7 @@
 import pytest
 
 from mock_server import create_app
-from mock_server.core.clock import ManualClock
+from mock_server.base.clock import ManualClock
 from tests.wealthyhood.helpers import PREFIX, SEED_BODY, USERS, authorized, error, person
 
 NOT_AN_OBJECT = error("Request body must be a JSON object.", "BAD_REQUEST")

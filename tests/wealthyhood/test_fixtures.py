@@ -3,7 +3,8 @@ back through GET /users/me; a bad entry is refused with its reason, as a create 
 
 import pytest
 
-from mock_server.fixtures import FIXTURE_EPOCH, generate_fixtures
+from mock_server.core.fixtures import FIXTURE_EPOCH
+from mock_server.fixtures import generate_fixtures
 from tests.fixture_files import MISSING, changed, load_users, refusal
 from tests.wealthyhood.helpers import ME, authorized, expected_user
 

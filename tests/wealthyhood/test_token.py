@@ -6,7 +6,7 @@ import jwt
 import pytest
 
 from mock_server import create_app
-from mock_server.core.clock import ManualClock
+from mock_server.base.clock import ManualClock
 from tests.wealthyhood.helpers import (
     AUDIENCE,
     MOCK_ISSUER,

@@ -2,24 +2,28 @@
 Production and sandbox hosts share one mount: data is scoped per API key, and keys differ between them."""
 
 from mock_server.core.provider import Provider
-from mock_server.providers.dakota.auth import api_key, credential_headers
-from mock_server.providers.dakota.errors import render_error
+from mock_server.providers.dakota.auth import API_KEY_HEADER, api_key, credential_headers, verify_api_key
+from mock_server.providers.dakota.errors import REQUEST_ID_HEADER, render_error, with_request_id
 from mock_server.providers.dakota.models import DakotaBackend
 from mock_server.providers.dakota.openapi import API
-from mock_server.providers.dakota.routes import build_blueprint
+from mock_server.providers.dakota.routes import IDEMPOTENCY_HEADER, build_blueprint
 
 PROVIDER = Provider(
     name="dakota",
     title="Dakota",
     prefix="/dakota",
     hosts=("api.platform.dakota.xyz", "api.platform.sandbox.dakota.xyz"),
-    build_blueprint=build_blueprint,
-    build_backend=DakotaBackend,
-    render_error=render_error,
     example_path="/users",
-    # Shaped like the spec's keys (dk_live_...); the bundled users belong to it.
-    options={"fixture_scope": "dk_test_mockserver"},
+    build_backend=DakotaBackend,
+    build_blueprint=build_blueprint,
+    render_error=render_error,
+    authenticate=verify_api_key,
     credential_headers=credential_headers,
+    # Shaped like the spec's keys (dk_live_...); the bundled users belong to it.
+    fixture_scope="dk_test_mockserver",
+    request_headers=(API_KEY_HEADER, IDEMPOTENCY_HEADER, REQUEST_ID_HEADER),
+    exposed_headers=(REQUEST_ID_HEADER,),
+    decorate_response=with_request_id,
     rate_limit_key=api_key,
     api=API,
 )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Request
 
+from mock_server.base.errors import Unauthorized
 from mock_server.core.auth import Credential
-from mock_server.core.errors import Unauthorized
 
 API_KEY_HEADER = "x-api-key"
 INVALID_API_KEY = "Missing or invalid API key"  # Dakota's docs (authentication troubleshooting)
@@ -20,7 +22,7 @@ def api_key(request: Request) -> str | None:
     return value
 
 
-def verify_api_key(request: Request) -> Credential:
+def verify_api_key(request: Request, _backend: Any = None) -> Credential:
     """Any well-formed key is accepted (stripe-mock's way): each key is its own account."""
     key = api_key(request)
     if key is None:
@@ -28,6 +30,6 @@ def verify_api_key(request: Request) -> Credential:
     return Credential(scope=key)
 
 
-def credential_headers(key: str) -> dict[str, str]:
+def credential_headers(_backend: Any, key: str) -> dict[str, str]:
     """A valid credential for the API key `key` (any well-formed key is one)."""
     return {API_KEY_HEADER: key}

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Response, g, request
 from marshmallow import Schema, fields, validate
 
-from mock_server.core.errors import (
+from mock_server.base.errors import (
     ApiError,
     Conflict,
     Forbidden,
@@ -178,5 +178,4 @@ def problem_details(error: ApiError) -> dict[str, Any]:
 
 
 def render_error(error: ApiError) -> Response:
-    response = json_response(problem_details(error), error.status, content_type=PROBLEM_JSON)
-    return with_request_id(response)
+    return json_response(problem_details(error), error.status, content_type=PROBLEM_JSON)

@@ -7,14 +7,17 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mock_server.core.errors import Conflict, InvalidRequest, NotFound
+from mock_server.base.errors import Conflict, InvalidRequest, NotFound
+from mock_server.base.store import Collection, Page
+from mock_server.core.fixtures import creation_times
 from mock_server.core.http import validate
-from mock_server.core.provider import Provider
-from mock_server.core.state import MockState
-from mock_server.core.store import UniqueViolation
+from mock_server.core.provider import BackendContext
 from mock_server.providers.dakota.schemas import KSUID_PATTERN, ROLES, UserCreate
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 USER_NOT_FOUND = "User not found"  # the spec's title and detail for 404
 USER_EXISTS = "User already exists"  # the spec's title and detail for 409
@@ -37,14 +40,6 @@ class DakotaUser:
     is_super_admin: bool = False
 
 
-@dataclass(frozen=True)
-class Page:
-    users: list[DakotaUser]
-    total_count: int  # every user matching the filters, on all pages
-    has_more_after: bool
-    has_more_before: bool
-
-
 SortKey = Callable[[DakotaUser], tuple]
 SORT_KEYS: dict[str, SortKey] = {
     "created_at": lambda user: (user.created_at,),
@@ -55,11 +50,14 @@ SORT_KEYS: dict[str, SortKey] = {
 
 
 class DakotaBackend:
-    def __init__(self, state: MockState, provider: Provider) -> None:
-        self._store = state.store
-        self._ids = state.ids
-        self._clock = state.clock
-        self._namespace = provider.name
+    def __init__(self, context: BackendContext) -> None:
+        self._ids = context.ids
+        self._clock = context.clock
+        self._users: Collection[DakotaUser] = context.collection(
+            not_found=lambda: NotFound(USER_NOT_FOUND),
+            conflict=lambda _field, _user: Conflict(USER_EXISTS, field="email"),
+            bad_cursor=lambda name: InvalidRequest(fields={name: [UNKNOWN_CURSOR.format(name=name)]}),
+        )
 
     def create(self, scope: str, fields: dict[str, Any]) -> DakotaUser:
         now = self._clock.now()
@@ -75,10 +73,7 @@ class DakotaBackend:
         return user
 
     def _insert(self, scope: str, user: DakotaUser) -> None:
-        try:
-            self._store.insert(self._namespace, scope, user.id, user, self._unique_values(user))
-        except UniqueViolation:
-            raise Conflict(USER_EXISTS, field="email") from None
+        self._users.insert(scope, user.id, user, self._unique_values(user))
 
     def load_fixture(self, scope: str, entry: dict[str, Any]) -> None:
         """Store a fixtures-file user under its own KSUID, validated as a create request is. The id
@@ -94,11 +89,9 @@ class DakotaBackend:
         fields = validate(UserCreate(), body)
         self._insert(scope, DakotaUser(id=user_id, created_at=created_at, **fields))
 
-    def fixture_entries(self, faker: Any, count: int) -> list[dict[str, Any]]:
+    def fixture_entries(self, faker: Faker, count: int) -> list[dict[str, Any]]:
         """One client's team, created over the months before now: a first admin, then admins and
         viewers, all with addresses at the client's own domain."""
-        from mock_server.fixtures import creation_times
-
         domain = faker.safe_domain_name()  # example.com and the like: never a real company
         taken: set[str] = set()
         entries = []
@@ -116,28 +109,24 @@ class DakotaBackend:
             )
         return entries
 
+    def reset(self) -> None:
+        self._users.clear()
+
     @staticmethod
     def _unique_values(user: DakotaUser) -> dict[str, Any]:
         # One user per email per API key, compared case-insensitively (assumed: addresses are).
         return {"email": user.email.lower()}
 
     def get(self, scope: str, user_id: str) -> DakotaUser:
-        user = self._store.get(self._namespace, scope, user_id)
-        if user is None:
-            raise NotFound(USER_NOT_FOUND)
-        return user
+        return self._users.get(scope, user_id)
 
     def update(self, scope: str, user_id: str, changes: dict[str, Any]) -> DakotaUser:
         updated = dataclasses.replace(self.get(scope, user_id), **changes)
-        try:
-            self._store.replace(self._namespace, scope, user_id, updated, self._unique_values(updated))
-        except KeyError:  # deleted meanwhile
-            raise NotFound(USER_NOT_FOUND) from None
+        self._users.replace(scope, user_id, updated, self._unique_values(updated))
         return updated
 
     def delete(self, scope: str, user_id: str) -> None:
-        if self._store.delete(self._namespace, scope, user_id) is None:
-            raise NotFound(USER_NOT_FOUND)
+        self._users.delete(scope, user_id)
 
     def list(
         self,
@@ -151,38 +140,23 @@ class DakotaBackend:
         created_at_from: datetime | None = None,
         created_at_to: datetime | None = None,
         roles: str | None = None,
-    ) -> Page:
+    ) -> Page[DakotaUser]:
         """One page of the sorted users that match every filter. A cursor is placed in the sorted
         list of all users, so it still works when its own user does not match the filters."""
-        ordered = self._sorted(scope, sort_by, descending=sort_dir == "desc")
-        keep = _filter(search, created_at_from, created_at_to, roles)
-        total = sum(1 for user in ordered if keep(user))
-        if starting_after is not None:
-            at = self._position(ordered, starting_after, "starting_after")
-            following = [user for user in ordered[at + 1 :] if keep(user)]
-            before = any(keep(user) for user in ordered[: at + 1])
-            return Page(following[:limit], total, len(following) > limit, before)
-        if ending_before is not None:
-            at = self._position(ordered, ending_before, "ending_before")
-            preceding = [user for user in ordered[:at] if keep(user)]
-            after = any(keep(user) for user in ordered[at:])
-            return Page(preceding[-limit:], total, after, len(preceding) > limit)
-        matching = [user for user in ordered if keep(user)]
-        return Page(matching[:limit], total, len(matching) > limit, False)
+        return self._users.page(
+            self._sorted(scope, sort_by, descending=sort_dir == "desc"),
+            limit,
+            starting_after=starting_after,
+            ending_before=ending_before,
+            keep=_filter(search, created_at_from, created_at_to, roles),
+        )
 
     def _sorted(self, scope: str, sort_by: str, descending: bool) -> list[DakotaUser]:
         # Ties keep creation order (in the direction asked), so the order is total and pages are stable.
-        users = self._store.values(self._namespace, scope)
+        users = self._users.values(scope)
         key = SORT_KEYS[sort_by]
         ranked = sorted(enumerate(users), key=lambda item: (key(item[1]), item[0]), reverse=descending)
         return [user for _, user in ranked]
-
-    @staticmethod
-    def _position(users: list[DakotaUser], cursor: str, name: str) -> int:
-        for index, user in enumerate(users):
-            if user.id == cursor:
-                return index
-        raise InvalidRequest(fields={name: [UNKNOWN_CURSOR.format(name=name)]})
 
 
 def _filter(

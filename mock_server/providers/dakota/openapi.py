@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mock_server.core.ids import UUID_PATTERN
+from mock_server.base.ids import UUID_PATTERN
 from mock_server.core.openapi import JSON, ApiDescription, Operation, Parameter, Reply, ecma_pattern
 from mock_server.providers.dakota.auth import API_KEY_HEADER
 from mock_server.providers.dakota.errors import PROBLEM_JSON, REQUEST_ID_HEADER, REQUEST_ID_PATTERN, Problem

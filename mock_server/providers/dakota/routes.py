@@ -6,16 +6,14 @@ import re
 
 from flask import Blueprint, Response, request
 
-from mock_server.core.auth import current_credential, guard
-from mock_server.core.errors import InvalidRequest
+from mock_server.base.errors import InvalidRequest
+from mock_server.base.ids import is_uuid
+from mock_server.core.auth import current_scope
 from mock_server.core.http import json_response, load_body, validate
 from mock_server.core.idempotent_requests import idempotent
-from mock_server.core.ids import is_uuid
 from mock_server.core.provider import Provider
-from mock_server.core.serialization import compile_dump
-from mock_server.core.state import backend
-from mock_server.providers.dakota.auth import verify_api_key
-from mock_server.providers.dakota.errors import with_request_id
+from mock_server.core.speedups import dumper
+from mock_server.providers.dakota.models import DakotaBackend
 from mock_server.providers.dakota.schemas import (
     KSUID_PATTERN,
     ListQuery,
@@ -53,46 +51,38 @@ def no_content() -> Response:
     return response
 
 
-def build_blueprint(provider: Provider) -> Blueprint:
+def build_blueprint(provider: Provider[DakotaBackend], users: DakotaBackend) -> Blueprint:
     blueprint = Blueprint(provider.name, __name__)
-    guard(blueprint, verify_api_key)
-    blueprint.after_request(with_request_id)
     once_per_key = idempotent(IDEMPOTENCY_HEADER, checked_idempotency_key)
     create_schema, update_schema, list_schema = UserCreate(), UserUpdate(), ListQuery()
-    dump_user, dump_page = compile_dump(User()), compile_dump(UserPage())
-
-    def users():
-        return backend(provider)
-
-    def scope() -> str:
-        return current_credential().scope
+    dump_user, dump_page = dumper(User()), dumper(UserPage())
 
     @blueprint.post("/users")
     @once_per_key
     def create_user() -> Response:
-        user = users().create(scope(), load_body(create_schema))
+        user = users.create(current_scope(), load_body(create_schema))
         return json_response(dump_user(user), 201)
 
     @blueprint.get("/users")
     def list_users() -> Response:
         query = validate(list_schema, request.args.to_dict())
-        page = users().list(scope(), **query)
-        return json_response(dump_page({"data": page.users, "meta": page}))
+        page = users.list(current_scope(), **query)
+        return json_response(dump_page({"data": page.items, "meta": page}))
 
     @blueprint.get("/users/<user_id>")
     def get_user(user_id: str) -> Response:
-        return json_response(dump_user(users().get(scope(), checked_user_id(user_id))))
+        return json_response(dump_user(users.get(current_scope(), checked_user_id(user_id))))
 
     @blueprint.patch("/users/<user_id>")
     @once_per_key
     def update_user(user_id: str) -> Response:
         user_id = checked_user_id(user_id)
-        users().update(scope(), user_id, load_body(update_schema))
+        users.update(current_scope(), user_id, load_body(update_schema))
         return no_content()  # the spec answers 204, without the user
 
     @blueprint.delete("/users/<user_id>")
     def delete_user(user_id: str) -> Response:
-        users().delete(scope(), checked_user_id(user_id))
+        users.delete(current_scope(), checked_user_id(user_id))
         return no_content()
 
     return blueprint

@@ -1,17 +1,18 @@
 """Dots authenticates with HTTP Basic: base64(client_id:api_key), or base64(client_id:) from a browser."""
 
 import base64
+from typing import Any
 
 from flask import Request
 
+from mock_server.base.errors import Unauthorized
 from mock_server.core.auth import Credential
-from mock_server.core.errors import Unauthorized
 
 MISSING_AUTHORIZATION = "Missing Authorization header."
 MALFORMED_AUTHORIZATION = "Invalid Authorization header. Expected Basic base64(client_id:api_key)."
 
 
-def verify_basic(request: Request) -> Credential:
+def verify_basic(request: Request, _backend: Any = None) -> Credential:
     """Any well-formed Basic credential is accepted (stripe-mock's way); data is scoped per client id."""
     if not request.headers.get("Authorization"):
         raise Unauthorized(MISSING_AUTHORIZATION)
@@ -21,7 +22,7 @@ def verify_basic(request: Request) -> Credential:
     return Credential(scope=auth.username)
 
 
-def credential_headers(client_id: str) -> dict[str, str]:
+def credential_headers(_backend: Any, client_id: str) -> dict[str, str]:
     """A valid Basic credential for `client_id` (the API key half is never checked)."""
     token = base64.b64encode(f"{client_id}:sk_dev_mockserver".encode()).decode()
     return {"Authorization": f"Basic {token}"}

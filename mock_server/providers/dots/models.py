@@ -5,15 +5,17 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mock_server.core.errors import Conflict, InvalidRequest, NotFound
+from mock_server.base.errors import Conflict, InvalidRequest, NotFound
+from mock_server.base.ids import is_uuid
+from mock_server.base.store import Collection
 from mock_server.core.http import validate
-from mock_server.core.ids import is_uuid
-from mock_server.core.provider import Provider
-from mock_server.core.state import MockState
-from mock_server.core.store import UniqueViolation
+from mock_server.core.provider import BackendContext
 from mock_server.providers.dots.schemas import UserCreate
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 USER_NOT_FOUND = "User not found."
 EMAIL_TAKEN = "A user with this email already exists."
@@ -22,6 +24,7 @@ PHONE_TAKEN = "A user with this phone number already exists."  # only a fixtures
 INVALID_FIXTURE_ID = "id must be a valid UUID."
 UNKNOWN_CURSOR = "{name} does not refer to a user."
 NO_PAYOUT_METHOD = "default_payout_method must be a payout method already configured by the user."
+CONFLICT_MESSAGES = {"email": EMAIL_TAKEN, "username": USERNAME_TAKEN, "phone": PHONE_TAKEN}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +82,14 @@ class DotsUser:
 class DotsBackend:
     """One backend per Dots environment; `dedupe_by_phone` is what tells production from the sandbox."""
 
-    def __init__(self, state: MockState, provider: Provider) -> None:
-        self._store = state.store
-        self._ids = state.ids
-        self._namespace = provider.name
-        self._dedupe_by_phone = bool(provider.options["dedupe_by_phone"])
+    def __init__(self, context: BackendContext, *, dedupe_by_phone: bool) -> None:
+        self._ids = context.ids
+        self._dedupe_by_phone = dedupe_by_phone
+        self._users: Collection[DotsUser] = context.collection(
+            not_found=lambda: NotFound(USER_NOT_FOUND),
+            conflict=lambda field, _user: Conflict(CONFLICT_MESSAGES[field], field=field),
+            bad_cursor=lambda name: InvalidRequest(fields={name: [UNKNOWN_CURSOR.format(name=name)]}),
+        )
 
     def create(self, scope: str, fields: dict[str, Any]) -> tuple[DotsUser, bool]:
         """The new user and True; in production, the existing user with that phone number and False."""
@@ -92,15 +98,12 @@ class DotsBackend:
             user = self._new_user(fields)
             return user.id, user, self._unique_values(user)
 
-        try:
-            if self._dedupe_by_phone:
-                phone = (fields["country_code"], fields["phone_number"])
-                return self._store.get_or_insert(self._namespace, scope, ("phone", phone), build)
-            user_id, user, unique = build()
-            self._store.insert(self._namespace, scope, user_id, user, unique)
-            return user, True
-        except UniqueViolation as violation:
-            raise self._conflict(violation.field) from None
+        if self._dedupe_by_phone:
+            phone = (fields["country_code"], fields["phone_number"])
+            return self._users.get_or_insert(scope, ("phone", phone), build)
+        user_id, user, unique = build()
+        self._users.insert(scope, user_id, user, unique)
+        return user, True
 
     def _unique_values(self, user: DotsUser) -> dict[str, Any]:
         # Emails and usernames compare case-insensitively (assumed: addresses are case-insensitive).
@@ -128,11 +131,6 @@ class DotsBackend:
             adjustment_1099=fields.get("adjustment_1099"),
         )
 
-    @staticmethod
-    def _conflict(field_name: str) -> Conflict:
-        messages = {"email": EMAIL_TAKEN, "username": USERNAME_TAKEN, "phone": PHONE_TAKEN}
-        return Conflict(messages[field_name], field=field_name)
-
     def load_fixture(self, scope: str, entry: dict[str, Any]) -> None:
         """Store a fixtures-file user under its own id, validated as a create request is."""
         user_id = entry.get("id")
@@ -140,12 +138,9 @@ class DotsBackend:
             raise InvalidRequest(fields={"id": [INVALID_FIXTURE_ID]})
         body = {key: value for key, value in entry.items() if key != "id"}
         user = self._new_user(validate(UserCreate(), body), user_id)
-        try:
-            self._store.insert(self._namespace, scope, user.id, user, self._unique_values(user))
-        except UniqueViolation as violation:
-            raise self._conflict(violation.field) from None
+        self._users.insert(scope, user.id, user, self._unique_values(user))
 
-    def fixture_entries(self, faker: Any, count: int) -> list[dict[str, Any]]:
+    def fixture_entries(self, faker: Faker, count: int) -> list[dict[str, Any]]:
         """Realistic US users, each with a distinct email and phone number."""
         entries = []
         for _ in range(count):
@@ -157,19 +152,17 @@ class DotsBackend:
                     "last_name": last,
                     "email": faker.unique.email(),
                     "country_code": "1",
-                    "phone_number": faker.unique.numerify(
-                        "$##$######"
-                    ),  # NANP: area code and exchange start 2-9
+                    "phone_number": faker.unique.numerify("$##$######"),  # NANP: area code, exchange 2-9
                     "metadata": {"internal_id": f"user_{faker.unique.random_number(digits=6, fix_len=True)}"},
                 }
             )
         return entries
 
+    def reset(self) -> None:
+        self._users.clear()
+
     def get(self, scope: str, user_id: str) -> DotsUser:
-        user = self._store.get(self._namespace, scope, user_id)
-        if user is None:
-            raise NotFound(USER_NOT_FOUND)
-        return user
+        return self._users.get(scope, user_id)
 
     def list(
         self,
@@ -180,26 +173,10 @@ class DotsBackend:
         ending_before: str | None = None,
     ) -> tuple[list[DotsUser], bool]:
         """Newest first, as Stripe-style cursors expect; returns the page and whether more remain
-        beyond it in the direction of travel."""
-        users = self._store.values(self._namespace, scope)
-        users.reverse()
-        if status is not None:
-            users = [user for user in users if user.status == status]
-        if starting_after is not None:
-            after = self._position(users, scope, starting_after, "starting_after")
-            remaining = users[after + 1 :]
-            return remaining[:limit], len(remaining) > limit
-        if ending_before is not None:
-            before = self._position(users, scope, ending_before, "ending_before")
-            preceding = users[:before]
-            return preceding[-limit:], len(preceding) > limit
-        return users[:limit], len(users) > limit
-
-    def _position(self, users: list[DotsUser], scope: str, cursor: str, name: str) -> int:
-        for index, user in enumerate(users):
-            if user.id == cursor:
-                return index
-        raise InvalidRequest(fields={name: [UNKNOWN_CURSOR.format(name=name)]})
+        beyond it in the direction of travel. A cursor must name a user of that status."""
+        users = [user for user in reversed(self._users.values(scope)) if status in (None, user.status)]
+        page = self._users.page(users, limit, starting_after=starting_after, ending_before=ending_before)
+        return page.items, page.has_more_before if ending_before is not None else page.has_more_after
 
     def update(self, scope: str, user_id: str, changes: dict[str, Any]) -> DotsUser:
         user = self.get(scope, user_id)
@@ -217,14 +194,8 @@ class DotsBackend:
             replacements["date_of_birth"] = changes["date_of_birth"]
             replacements["compliance"] = dataclasses.replace(user.compliance, date_of_birth_collected=True)
         updated = dataclasses.replace(user, **replacements)
-        try:
-            self._store.replace(self._namespace, scope, user_id, updated, self._unique_values(updated))
-        except KeyError:
-            raise NotFound(USER_NOT_FOUND) from None
+        self._users.replace(scope, user_id, updated, self._unique_values(updated))
         return updated
 
     def delete(self, scope: str, user_id: str) -> DotsUser:
-        user = self._store.delete(self._namespace, scope, user_id)
-        if user is None:
-            raise NotFound(USER_NOT_FOUND)
-        return user
+        return self._users.delete(scope, user_id)

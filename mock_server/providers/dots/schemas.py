@@ -6,8 +6,8 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from mock_server.base.ids import UUID_PATTERN, is_uuid
 from mock_server.core.http import EMAIL_MAX_LENGTH
-from mock_server.core.ids import UUID_PATTERN, is_uuid
 from mock_server.core.openapi import JSON_SCHEMA
 
 RAILS = ("ach", "paypal", "venmo", "cash_app", "intl_bank", "airtm", "payoneer", "crypto")

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import random
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mock_server.core.errors import Conflict, InvalidRequest, NotFound
+from mock_server.base.errors import Conflict, InvalidRequest, NotFound
+from mock_server.base.ids import is_uuid
+from mock_server.base.store import Collection
+from mock_server.core.fixtures import creation_times
 from mock_server.core.http import validate
-from mock_server.core.ids import is_uuid
-from mock_server.core.provider import Provider
-from mock_server.core.state import MockState
-from mock_server.core.store import UniqueViolation
+from mock_server.core.provider import BackendContext
 from mock_server.providers.taliware import system_text_json
+from mock_server.providers.taliware.auth import well_formed_tenant
 from mock_server.providers.taliware.schemas import DESERIALIZER, FixtureFields, UserCreate, milliseconds_utc
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 USER_NOT_FOUND = "User Not Found."
 # ASP.NET Core Identity's IdentityErrorDescriber.DuplicateUserName.
@@ -46,8 +51,8 @@ class WalletAddresses:
     """Ethereum-style addresses from mimesis, seeded from the app's random source on first use, so
     the same seed and the same requests give the same addresses."""
 
-    def __init__(self, state: MockState) -> None:
-        self._rng = state.rng
+    def __init__(self, rng: random.Random) -> None:
+        self._rng = rng
         self._lock = threading.Lock()
         self._payment: Any = None
 
@@ -61,12 +66,19 @@ class WalletAddresses:
 
 
 class TaliwareBackend:
-    def __init__(self, state: MockState, provider: Provider) -> None:
-        self._store = state.store
-        self._ids = state.ids
-        self._clock = state.clock
-        self._wallets = WalletAddresses(state)
-        self._namespace = provider.name
+    def __init__(self, context: BackendContext) -> None:
+        self._ids = context.ids
+        self._clock = context.clock
+        self._wallets = WalletAddresses(context.rng)
+        self._tenants: frozenset[str] | None = context.settings.tenants
+        self._users: Collection[TaliwareUser] = context.collection(
+            not_found=lambda: NotFound(USER_NOT_FOUND),
+            conflict=lambda _field, user: Conflict(USERNAME_TAKEN.format(user.user_name), field="userName"),
+        )
+
+    def tenant_exists(self, tenant: str) -> bool:
+        """Any well-formed tenant id, or only the configured ones (MOCK_SERVER_TALIWARE_TENANTS)."""
+        return well_formed_tenant(tenant, self._tenants)
 
     def create(self, tenant: str, fields: dict[str, str], auth_location: str) -> TaliwareUser:
         now = self._clock.now()
@@ -86,11 +98,7 @@ class TaliwareBackend:
 
     def _insert(self, tenant: str, user: TaliwareUser) -> None:
         # Identity compares normalised (upper-cased) user names, so "Bob" and "bob" collide.
-        unique = {"user_name": user.user_name.upper()}
-        try:
-            self._store.insert(self._namespace, tenant, user.id, user, unique)
-        except UniqueViolation:
-            raise Conflict(USERNAME_TAKEN.format(user.user_name), field="userName") from None
+        self._users.insert(tenant, user.id, user, {"user_name": user.user_name.upper()})
 
     def load_fixture(self, tenant: str, entry: dict[str, Any]) -> None:
         """Store a fixtures-file user under its own id, its fields read and validated as a create
@@ -116,11 +124,9 @@ class TaliwareBackend:
         )
         self._insert(tenant, user)
 
-    def fixture_entries(self, faker: Any, count: int) -> list[dict[str, Any]]:
+    def fixture_entries(self, faker: Faker, count: int) -> list[dict[str, Any]]:
         """Realistic US users with E.164 phone numbers, created over the months before now (so their
         authentication has lapsed), each from a public IP address."""
-        from mock_server.fixtures import creation_times
-
         entries = []
         for created in creation_times(faker, count, self._clock.now()):
             entries.append(
@@ -138,15 +144,15 @@ class TaliwareBackend:
             )
         return entries
 
+    def reset(self) -> None:
+        self._users.clear()
+
     def get(self, tenant: str, user_id: str) -> TaliwareUser:
-        user = self._store.get(self._namespace, tenant, user_id)
-        if user is None:
-            raise NotFound(USER_NOT_FOUND)
-        return self._as_of_now(user)
+        return self._as_of_now(self._users.get(tenant, user_id))
 
     def list(self, tenant: str) -> list[TaliwareUser]:
         """Oldest first."""
-        return [self._as_of_now(user) for user in self._store.values(self._namespace, tenant)]
+        return [self._as_of_now(user) for user in self._users.values(tenant)]
 
     def _as_of_now(self, user: TaliwareUser) -> TaliwareUser:
         return dataclasses.replace(user, authenticated=self._clock.now() < user.auth_valid_upto)

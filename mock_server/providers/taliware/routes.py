@@ -6,14 +6,13 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from mock_server.core.auth import current_credential, guard
-from mock_server.core.errors import InvalidRequest, UnsupportedMediaType
-from mock_server.core.http import check_body_size, validate
+from mock_server.base.errors import InvalidRequest, UnsupportedMediaType
+from mock_server.core.auth import current_scope
+from mock_server.core.http import body_bytes, validate
 from mock_server.core.provider import Provider
-from mock_server.core.serialization import compile_dump
-from mock_server.core.state import backend
+from mock_server.core.speedups import dumper
 from mock_server.providers.taliware import system_text_json
-from mock_server.providers.taliware.auth import verify_tenant_and_key
+from mock_server.providers.taliware.models import TaliwareBackend
 from mock_server.providers.taliware.schemas import DESERIALIZER, User, UserCreate
 
 # MVC's JSON output formatter always names the charset.
@@ -37,8 +36,7 @@ def readable_body() -> bytes:
     charset = request.mimetype_params.get("charset", "utf-8").lower()
     if not is_json or charset not in READABLE_CHARSETS:
         raise UnsupportedMediaType()
-    check_body_size()
-    raw = request.get_data(cache=True)
+    raw = body_bytes()
     transcode = READABLE_CHARSETS[charset]
     return raw.decode(transcode, errors="replace").encode() if transcode else raw
 
@@ -57,30 +55,23 @@ def bind_body(schema: UserCreate) -> dict[str, str]:
     return validate(schema, model)
 
 
-def build_blueprint(provider: Provider) -> Blueprint:
+def build_blueprint(provider: Provider[TaliwareBackend], users: TaliwareBackend) -> Blueprint:
     blueprint = Blueprint(provider.name, __name__)
-    guard(blueprint, verify_tenant_and_key)
-    create_schema, dump_user = UserCreate(), compile_dump(User())
-
-    def users():
-        return backend(provider)
-
-    def tenant() -> str:
-        return current_credential().scope
+    create_schema, dump_user = UserCreate(), dumper(User())
 
     # ASP.NET Core answers OPTIONS with 405 like any other unmapped method: no automatic OPTIONS.
     @blueprint.post("/v1/cl2c/user", provide_automatic_options=False)
     def create_user() -> Response:
         fields = bind_body(create_schema)
-        user = users().create(tenant(), fields, auth_location=request.remote_addr or "")
+        user = users.create(current_scope(), fields, auth_location=request.remote_addr or "")
         return mvc_json(dump_user(user))
 
     @blueprint.get("/v1/cl2c/users", provide_automatic_options=False)
     def list_users() -> Response:
-        return mvc_json([dump_user(user) for user in users().list(tenant())])
+        return mvc_json([dump_user(user) for user in users.list(current_scope())])
 
     @blueprint.get("/v1/cl2c/users/<user_id>", provide_automatic_options=False)
     def get_user(user_id: str) -> Response:
-        return mvc_json(dump_user(users().get(tenant(), user_id)))
+        return mvc_json(dump_user(users.get(current_scope(), user_id)))
 
     return blueprint

@@ -9,15 +9,15 @@ import hashlib
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote_plus
 
 from flask import Request
 
+from mock_server.base.clock import Clock
+from mock_server.base.errors import MalformedBody
 from mock_server.core.auth import Credential, current_credential
-from mock_server.core.clock import Clock
-from mock_server.core.errors import MalformedBody
-from mock_server.core.http import check_body_size, read_json_object
+from mock_server.core.http import body_bytes, read_json_object
 from mock_server.providers.wealthyhood.errors import BearerTokenRejected, InsufficientScope, OAuthError
 
 # The real scope names are not public (assumed): Auth0's "<action>:<resource>" convention.
@@ -150,15 +150,23 @@ def data_partition(claims: Mapping[str, Any]) -> str:
     return ""
 
 
-def bearer_headers(authority: TokenAuthority, scope: str) -> dict[str, str]:
-    """A token `authority` issued, with every scope, whose data partition is `scope`: a partition is a
-    token's subject, "<client_id>@clients", so a bare name is taken as the client id."""
+class TokenHolder(Protocol):
+    """The backend, as auth sees it: the app's own token authority."""
+
+    tokens: TokenAuthority
+
+
+def bearer_headers(backend: TokenHolder, scope: str) -> dict[str, str]:
+    """A token this app's authority issued (so --strict-auth accepts it too), with every scope, whose
+    data partition is `scope`: a partition is a token's subject, "<client_id>@clients", so a bare name is
+    taken as the client id."""
     client_id = scope.removesuffix(CLIENT_SUBJECT.format(""))
-    token = authority.issue(TokenRequest(client_id, API_AUDIENCE, ALL_SCOPES))
+    token = backend.tokens.issue(TokenRequest(client_id, API_AUDIENCE, ALL_SCOPES))
     return {"Authorization": f"Bearer {token}"}
 
 
-def verify_bearer(authority: TokenAuthority, request: Request) -> Credential:
+def verify_bearer(request: Request, backend: TokenHolder) -> Credential:
+    authority = backend.tokens
     header = request.headers.get("Authorization", "").strip()
     if not header:
         raise BearerTokenRejected(MISSING_TOKEN, challenge_error=None)
@@ -209,11 +217,10 @@ def read_token_request(request: Request) -> TokenRequest:
 
 
 def _token_parameters(request: Request) -> dict[str, Any]:
-    check_body_size()
+    raw = body_bytes()  # read (and cached) first, so the form is parsed from it and it stays for the journal
     if request.mimetype == "application/x-www-form-urlencoded":
-        request.get_data(cache=True)  # parsed from the cache, so the raw body stays for the journal
         params: dict[str, Any] = request.form.to_dict()
-    elif not request.get_data(cache=True).strip():
+    elif not raw.strip():
         params = {}  # no body: every parameter is missing, which the checks below name
     else:
         try:

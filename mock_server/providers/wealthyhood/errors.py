@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Response, request
 from marshmallow import Schema, fields, validate
 
-from mock_server.core.errors import (
+from mock_server.base.errors import (
     ApiError,
     Conflict,
     Forbidden,

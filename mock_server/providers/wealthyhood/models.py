@@ -5,14 +5,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mock_server.core.errors import Conflict, InvalidRequest, NotFound
+from mock_server.base.errors import Conflict, InvalidRequest, NotFound
+from mock_server.base.store import Collection
+from mock_server.core.fixtures import creation_times
 from mock_server.core.http import validate
-from mock_server.core.provider import Provider
-from mock_server.core.state import MockState
-from mock_server.core.store import UniqueViolation
+from mock_server.core.provider import BackendContext
 from mock_server.providers.wealthyhood.auth import TokenAuthority
+from mock_server.providers.wealthyhood.schemas import TIMESTAMP_FORMAT, UserCreate
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 USER_NOT_FOUND = "User not found."
 EMAIL_TAKEN = "A user with this email already exists."
@@ -20,8 +24,6 @@ INVALID_FIXTURE_ID = "id must be a MongoDB ObjectId (24 hexadecimal characters).
 CREATED_AT_NOT_ID_TIME = "createdAt must be the time embedded in id: {0}."
 
 OBJECT_ID = re.compile(r"[0-9a-fA-F]{24}")
-# The seed shows whole seconds in UTC with a Z: "2024-10-03T10:30:00Z".
-TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 # Generated users are adults of any age an investing app sees.
 YOUNGEST, OLDEST = timedelta(days=18 * 366), timedelta(days=80 * 365)
 
@@ -65,32 +67,35 @@ def creation_time(object_id: str) -> datetime:
 
 
 class WealthyhoodBackend:
-    def __init__(self, state: MockState, provider: Provider) -> None:
-        self._store = state.store
-        self._ids = state.ids
-        self._clock = state.clock
-        self._namespace = provider.name
-        self.tokens = TokenAuthority(state.clock, strict=state.config.strict_auth, seed=state.config.seed)
+    def __init__(self, context: BackendContext) -> None:
+        self._ids = context.ids
+        self._clock = context.clock
+        self._users: Collection[WealthyhoodUser] = context.collection(
+            not_found=lambda: NotFound(USER_NOT_FOUND),
+            conflict=lambda _field, _user: Conflict(EMAIL_TAKEN, field="email"),
+        )
+        self.tokens = TokenAuthority(
+            context.clock, strict=context.config.strict_auth, seed=context.config.seed
+        )
+
+    def today(self) -> date:
+        """Today on the app's clock: a date of birth must be before it."""
+        return self._clock.now().date()
 
     def create(self, scope: str, fields: dict[str, Any]) -> WealthyhoodUser:
         user_id = self._ids.object_id()
         created = creation_time(user_id)
-        user = WealthyhoodUser(id=user_id, created_at=created, updated_at=created, **fields)
+        user = _user(user_id, created, fields)
         self._insert(scope, user)
         return user
 
     def _insert(self, scope: str, user: WealthyhoodUser) -> None:
         # Emails compare case-insensitively (assumed: addresses are case-insensitive in practice).
-        try:
-            self._store.insert(self._namespace, scope, user.id, user, {"email": user.email.lower()})
-        except UniqueViolation:
-            raise Conflict(EMAIL_TAKEN, field="email") from None
+        self._users.insert(scope, user.id, user, {"email": user.email.lower()})
 
     def load_fixture(self, scope: str, entry: dict[str, Any]) -> None:
         """Store a fixtures-file user under its own ObjectId, validated as a create request is. The id
         carries the creation time; `createdAt`, when given, must agree with it."""
-        from mock_server.providers.wealthyhood.schemas import UserCreate  # schemas import this module
-
         user_id = entry.get("id")
         if not isinstance(user_id, str) or not OBJECT_ID.fullmatch(user_id):
             raise InvalidRequest(fields={"id": [INVALID_FIXTURE_ID]})
@@ -99,17 +104,13 @@ class WealthyhoodBackend:
         if entry.get("createdAt", stamp) != stamp:
             raise InvalidRequest(fields={"createdAt": [CREATED_AT_NOT_ID_TIME.format(stamp)]})
         body = {key: value for key, value in entry.items() if key not in ("id", "createdAt")}
-        fields = validate(UserCreate(today=lambda: self._clock.now().date()), body)
-        self._insert(
-            scope, WealthyhoodUser(id=user_id.lower(), created_at=created, updated_at=created, **fields)
-        )
+        fields = validate(UserCreate(today=self.today), body)
+        self._insert(scope, _user(user_id.lower(), created, fields))
 
-    def fixture_entries(self, faker: Any, count: int) -> list[dict[str, Any]]:
+    def fixture_entries(self, faker: Faker, count: int) -> list[dict[str, Any]]:
         """Realistic UK residents (the provider's Faker locale is en_GB) with an address and a National
         Insurance number, created over the months before now."""
-        from mock_server.fixtures import creation_times
-
-        today = self._clock.now().date()
+        today = self.today()
         entries = []
         for created in creation_times(faker, count, self._clock.now()):
             born = faker.date_between_dates(today - OLDEST, today - YOUNGEST)
@@ -134,12 +135,25 @@ class WealthyhoodBackend:
             )
         return entries
 
+    def reset(self) -> None:
+        self._users.clear()
+
     def get(self, scope: str, user_id: str) -> WealthyhoodUser:
-        user = self._store.get(self._namespace, scope, user_id.lower())
-        if user is None:
-            raise NotFound(USER_NOT_FOUND)
-        return user
+        return self._users.get(scope, user_id.lower())
 
 
-def _nino(faker: Any) -> str:
+def _user(user_id: str, created: datetime, fields: dict[str, Any]) -> WealthyhoodUser:
+    """A user of the validated create `fields`, its optional objects as records."""
+    address, tax_residency = fields.get("address"), fields.get("tax_residency")
+    return WealthyhoodUser(
+        id=user_id,
+        created_at=created,
+        updated_at=created,
+        **{name: value for name, value in fields.items() if name not in ("address", "tax_residency")},
+        address=Address(**address) if address is not None else None,
+        tax_residency=TaxResidency(**tax_residency) if tax_residency is not None else None,
+    )
+
+
+def _nino(faker: Faker) -> str:
     return faker.numerify("QQ######") + faker.random_element("ABCD")

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from mock_server.core.auth import current_credential, guard, public
-from mock_server.core.errors import InvalidRequest
+from mock_server.base.errors import InvalidRequest
+from mock_server.core.auth import current_scope, public
 from mock_server.core.http import json_response, load_body
 from mock_server.core.provider import Provider
-from mock_server.core.serialization import compile_dump
-from mock_server.core.state import backend, current_state
+from mock_server.core.speedups import dumper
 from mock_server.providers.wealthyhood.auth import (
     READ_USERS,
     TOKEN_LIFETIME_SECONDS,
     WRITE_USERS,
     read_token_request,
     requires_scope,
-    verify_bearer,
 )
 from mock_server.providers.wealthyhood.errors import TOKEN_PATH
 from mock_server.providers.wealthyhood.models import OBJECT_ID, WealthyhoodBackend
@@ -29,25 +27,17 @@ INVALID_USER_ID = f"{USER_ID_HEADER} must be a valid ObjectId (24 hexadecimal ch
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
-def build_blueprint(provider: Provider) -> Blueprint:
+def build_blueprint(provider: Provider[WealthyhoodBackend], wealthyhood: WealthyhoodBackend) -> Blueprint:
     blueprint = Blueprint(provider.name, __name__)
-    create_schema = UserCreate(today=lambda: current_state().clock.now().date())
-    dump_user, dump_token = compile_dump(User()), compile_dump(TokenResponse())
-
-    def wealthyhood() -> WealthyhoodBackend:
-        return backend(provider)
-
-    guard(blueprint, lambda incoming: verify_bearer(wealthyhood().tokens, incoming))
-
-    def scope() -> str:
-        return current_credential().scope
+    create_schema = UserCreate(today=wealthyhood.today)
+    dump_user, dump_token = dumper(User()), dumper(TokenResponse())
 
     @blueprint.post(TOKEN_PATH)
     @public
     def issue_token() -> Response:
         grant = read_token_request(request)
         body = {
-            "access_token": wealthyhood().tokens.issue(grant),
+            "access_token": wealthyhood.tokens.issue(grant),
             "token_type": "Bearer",
             "expires_in": TOKEN_LIFETIME_SECONDS,
             "scope": " ".join(grant.scopes),
@@ -57,13 +47,13 @@ def build_blueprint(provider: Provider) -> Blueprint:
     @blueprint.post("/users")
     @requires_scope(WRITE_USERS)
     def create_user() -> Response:
-        user = wealthyhood().create(scope(), load_body(create_schema))
+        user = wealthyhood.create(current_scope(), load_body(create_schema))
         return json_response(dump_user(user), 201)
 
     @blueprint.get("/users/me")
     @requires_scope(READ_USERS)
     def get_me() -> Response:
-        return json_response(dump_user(wealthyhood().get(scope(), user_id_from_header())))
+        return json_response(dump_user(wealthyhood.get(current_scope(), user_id_from_header())))
 
     return blueprint
 

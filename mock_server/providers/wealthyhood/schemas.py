@@ -7,12 +7,13 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_dump, post_load, validate, validates
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_dump, validate, validates
 
 from mock_server.core.http import EMAIL_MAX_LENGTH
 from mock_server.core.openapi import JSON_SCHEMA
-from mock_server.providers.wealthyhood.models import TIMESTAMP_FORMAT, Address, TaxResidency
 
+# The seed shows whole seconds in UTC with a Z: "2024-10-03T10:30:00Z".
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 TIMESTAMP_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"  # TIMESTAMP_FORMAT's shape
 KYC_STATUSES = ("pending", "failed", "passed")
 YYYY_MM_DD = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -104,10 +105,6 @@ class AddressSchema(Schema):
     postal_code = text("address.postalCode", data_key="postalCode")
     country_code = country("address.countryCode", data_key="countryCode")
 
-    @post_load
-    def to_address(self, data: dict[str, Any], **kwargs: Any) -> Address:
-        return Address(**data)
-
 
 class TaxResidencySchema(Schema):
     """`taxResidency`: all three parts required; `proofType` is free text (its values are unpublished)."""
@@ -120,10 +117,6 @@ class TaxResidencySchema(Schema):
     country_code = country("taxResidency.countryCode", data_key="countryCode")
     proof_type = text("taxResidency.proofType", data_key="proofType")
     value = text("taxResidency.value")
-
-    @post_load
-    def to_tax_residency(self, data: dict[str, Any], **kwargs: Any) -> TaxResidency:
-        return TaxResidency(**data)
 
 
 class UserCreate(Schema):

@@ -9,7 +9,7 @@ import threading
 import uuid
 from datetime import datetime
 
-from mock_server.core.clock import Clock
+from mock_server.base.clock import Clock
 
 
 class IdFactory:

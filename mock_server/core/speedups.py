@@ -1,21 +1,45 @@
-"""marshmallow's Schema.dump, compiled once per schema into plain functions.
+"""Speed-ups that reach into private APIs of pinned dependencies, kept here and nowhere else, each with a
+switch: MOCK_SERVER_SPEEDUPS_OFF=all (or a comma-separated list of their names) turns them off, and the
+provider suites run with them off too (tests/test_speedups.py). `make bench` measures what each is worth.
+Upgrading marshmallow or Flask: run that test, then re-read this module.
 
-Dumping a response through marshmallow walks every field through several generic calls (accessor,
-default handling, the field's _serialize); for a user of thirty fields that was about a tenth of a
-create request's time. The schemas stay the one description of each response: `compile_dump` reads
-them at start-up and builds, per field, the attribute lookup and the conversion marshmallow would do.
-The same result as schema.dump is checked for every provider's schemas (tests/core/test_serialization.py).
-Anything it does not know how to compile (@pre_dump, custom accessors, dotted attributes, field classes
-with their own _serialize) goes through marshmallow itself, so it can be slower, never different."""
+- `compiled_dump`: marshmallow's Schema.dump, compiled once per schema into plain functions (reads the
+  schema's `_hooks`, `_invoke_dump_processors` and a field's `_CHECK_ATTRIBUTE` and `_serialize`).
+  Dumping a response through marshmallow walks every field through several generic calls (accessor,
+  default handling, the field's _serialize); for a user of thirty fields that was about a tenth of a
+  create request's time. The schemas stay the one description of each response: `compile_dump` reads
+  them at start-up and builds, per field, the attribute lookup and the conversion marshmallow would do.
+  The same result as schema.dump is checked for every provider's schemas (tests/core/test_serialization.py).
+  Anything it does not know how to compile (@pre_dump, custom accessors, dotted attributes, field classes
+  with their own _serialize) goes through marshmallow itself, so it can be slower, never different.
+- `cached_ensure_sync`: Flask asks, of every hook and view on every request, whether it is a coroutine
+  function (Flask.ensure_sync); here none ever changes, so each is asked once.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
 from marshmallow import Schema, fields
 from marshmallow.decorators import POST_DUMP, PRE_DUMP
 from marshmallow.utils import get_value, missing
+
+SWITCH = "MOCK_SERVER_SPEEDUPS_OFF"
+NAMES = ("compiled_dump", "cached_ensure_sync")
+
+
+def enabled_speedups(environ: Any = os.environ) -> frozenset[str]:
+    """The speed-ups in use: all of them, less those the switch turns off."""
+    off = {name.strip() for name in environ.get(SWITCH, "").split(",") if name.strip()}
+    unknown = off - {"all", *NAMES}
+    if unknown:
+        raise ValueError(f"{SWITCH}: unknown speed-up {sorted(unknown)}; choose all or some of {NAMES}")
+    return frozenset() if "all" in off else frozenset(NAMES) - off
+
+
+ENABLED = enabled_speedups()
 
 Dump = Callable[[Any], Any]
 Convert = Callable[[Any, Any], Any]  # (value, the object it came from) -> what marshmallow dumps
@@ -131,3 +155,22 @@ def _nested_converter(field: fields.Nested) -> Convert:
     if field.many and not schema.many:
         return lambda value, obj: None if value is None else [dump(item) for item in value]
     return lambda value, obj: None if value is None else dump(value)
+
+
+def dumper(schema: Schema) -> Dump:
+    """What a route dumps its responses with: `schema.dump`, compiled when that speed-up is on."""
+    return compile_dump(schema) if "compiled_dump" in ENABLED else schema.dump
+
+
+class CachedEnsureSync:
+    """A Flask mixin: ensure_sync asked once per function. Flask documents ensure_sync as the method to
+    override; the cache is safe because every view and hook here is registered once and never changes."""
+
+    def ensure_sync(self, func: Callable) -> Callable:
+        if "cached_ensure_sync" not in ENABLED:
+            return super().ensure_sync(func)  # type: ignore[misc]
+        cache: dict[Callable, Callable] = self.__dict__.setdefault("_sync_functions", {})
+        sync = cache.get(func)
+        if sync is None:
+            sync = cache[func] = super().ensure_sync(func)  # type: ignore[misc]
+        return sync
