@@ -24,6 +24,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from mock_server.core.speedups import NAMES as SPEEDUP_NAMES
+from mock_server.core.speedups import SWITCH as SPEEDUPS_SWITCH
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 RESULTS = ROOT / "bench" / "results"
@@ -304,14 +307,18 @@ def run_wrk(url: str, load: Load, connections: int, seconds: float, core: int | 
         "wrk",
         "-t1",
         f"-c{connections}",
-        f"-d{seconds}s",
+        f"-d{seconds:g}s",  # wrk takes whole units only: "4s", not "4.0s"
         "--latency",
         "-s",
         script.name,
         url + load.path,
     ]
     env = {**os.environ, "BENCH_RUN_TAG": str(random.randint(1, 2**31 - 1))}
-    output = subprocess.run(pinned(core, command), capture_output=True, text=True, env=env, check=True).stdout
+    finished = subprocess.run(pinned(core, command), capture_output=True, text=True, env=env)
+    if finished.returncode != 0:
+        why = finished.stderr.strip() or finished.stdout.strip()
+        raise RuntimeError(f"wrk failed ({finished.returncode}): {why}")
+    output = finished.stdout
     os.unlink(script.name)
     return parse_wrk(output)
 
@@ -383,6 +390,34 @@ def measure_throughput(runs: int, seconds: float, connections: tuple[int, ...]) 
     return table
 
 
+# What each switch setting turns off: none, each speed-up alone, all of them.
+SPEEDUP_SETTINGS = {"all on": "", **{f"{name} off": name for name in SPEEDUP_NAMES}, "all off": "all"}
+
+
+def measure_speedups(runs: int, seconds: float, connections: tuple[int, ...]) -> dict:
+    """Dots creates, pinned, with each speed-up switched off in turn (the settings alternate within each
+    run, so a noisy moment hits them alike); `worth/...` is req/s with it on over req/s with it off."""
+    server_core, wrk_core = PLACEMENTS["pinned"]
+    samples: dict[str, list[WrkResult]] = {}
+    for _ in range(runs):
+        for label, switch in SPEEDUP_SETTINGS.items():
+            server = Server(server_core, extra_env={SPEEDUPS_SWITCH: switch})
+            for conns in connections:
+                samples.setdefault(f"{label}/c{conns}", []).append(
+                    run_wrk(server.url, PROVIDERS[0].create(server.url), conns, seconds, wrk_core)
+                )
+            server.stop()
+    table: dict = {key: median_result(results) for key, results in samples.items()}
+    for conns in connections:
+        on = table[f"all on/c{conns}"]["rps"]
+        for label in SPEEDUP_SETTINGS:
+            if label != "all on":
+                table[f"worth/{label.removesuffix(' off')}/c{conns}"] = round(
+                    on / table[f"{label}/c{conns}"]["rps"], 3
+                )
+    return table
+
+
 def send_at_least(url: str, load: Load, count: int, chunk_seconds: float = 5) -> int:
     """Keep wrk sending `load` in short runs until `count` requests were answered; the number sent."""
     sent = 0
@@ -434,9 +469,10 @@ def machine() -> dict[str, str]:
 def print_table(report: dict) -> None:
     print(f"\nmachine: {report['machine']['cpu']}, {report['machine']['cores']} cores, "
           f"Python {report['machine']['python']}")  # fmt: skip
-    startup = report["startup"]
-    print(f"start to first answer: {startup['median_ms']} ms (median of {len(startup['runs_ms'])})")
-    for placement, rows in report["throughput"].items():
+    if "startup" in report:
+        startup = report["startup"]
+        print(f"start to first answer: {startup['median_ms']} ms (median of {len(startup['runs_ms'])})")
+    for placement, rows in report.get("throughput", {}).items():
         print(
             f"\n{placement}: {'server core 0, wrk core 1' if placement == 'pinned' else 'both on both cores'}"
         )
@@ -448,10 +484,22 @@ def print_table(report: dict) -> None:
                 )
             else:
                 print(f"{key:<28}{row:>10.2f}x  (bare Flask req/s / ours)")
+    if "speedups" in report:
+        print("\nspeed-ups, Dots create, pinned (worth: req/s with it on / with it off):")
+        for key, row in report["speedups"].items():
+            if isinstance(row, dict):
+                print(
+                    f"{key:<28}{row['rps']:>10.0f}{row['p50_ms']:>10.2f}{row['p99_ms']:>10.2f}{row['errors']:>8}"
+                )
+            else:
+                print(f"{key:<28}{row:>10.3f}x")
     if "memory" in report:
         print("\nmemory (RSS of the server's process tree):")
         for key, value in report["memory"].items():
             print(f"  {key}: {value}")
+
+
+SECTIONS = ("startup", "throughput", "speedups", "memory")
 
 
 def main() -> int:
@@ -463,8 +511,13 @@ def main() -> int:
     parser.add_argument(
         "--quick", action="store_true", help="1 run of 2 s, 10,000 users, 100,000 soak requests"
     )
-    parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
+    parser.add_argument(
+        "--only", nargs="+", choices=SECTIONS, help="measure only these (written to partial.json by default)"
+    )
+    parser.add_argument("--output", type=Path)
     args = parser.parse_args()
+    sections = args.only or list(SECTIONS)
+    args.output = args.output or RESULTS / ("partial.json" if args.only else "latest.json")
     if args.quick:
         args.runs, args.seconds, args.users, args.soak = 1, 2, 10_000, 100_000
     if shutil.which("wrk") is None:
@@ -474,10 +527,14 @@ def main() -> int:
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "settings": {"runs": args.runs, "seconds": args.seconds, "users": args.users, "soak": args.soak},
-        "startup": measure_startup(max(5, args.runs)),
-        "throughput": measure_throughput(args.runs, args.seconds, (1, 32)),
-        "memory": measure_memory(args.users, args.soak, SOAK),
     }
+    measures = {
+        "startup": lambda: measure_startup(max(5, args.runs)),
+        "throughput": lambda: measure_throughput(args.runs, args.seconds, (1, 32)),
+        "speedups": lambda: measure_speedups(args.runs, args.seconds, (1, 32)),
+        "memory": lambda: measure_memory(args.users, args.soak, SOAK),
+    }
+    report.update({section: measures[section]() for section in sections})
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2) + "\n")
     print_table(report)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import g
+from mock_server.core.speedups import current_request
 
 
 @dataclass(frozen=True)
@@ -29,14 +29,14 @@ def is_public(view: Callable | None) -> bool:
 
 
 def current_credential() -> Credential:
-    return g.credential
+    return current_request().credential  # type: ignore[attr-defined]
 
 
 def current_scope() -> str:
     """The caller's data partition: whose users this request may see."""
-    return g.credential.scope
+    return current_credential().scope
 
 
 def current_scope_or_none() -> str | None:
-    credential: Credential | None = g.get("credential")
+    credential: Credential | None = current_request().credential  # type: ignore[attr-defined]
     return credential.scope if credential else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app
 from flask_cors import CORS
 
 from mock_server.core.provider import Provider
@@ -45,19 +45,19 @@ def init_cors(app: Flask, origins: tuple[str, ...], providers: Iterable[Provider
     )
 
 
-def answer_preflight() -> Response | None:
+def answer_preflight(req: Any) -> Response | None:
     """Answer a browser's CORS preflight to a provider path before routing. A route that refuses
     OPTIONS (Taliware, as ASP.NET Core does) or does not exist would fail it with 405 or 404, and the
     browser would then never send the real request, whose answer in the provider's own shape the
     script could read. flask-cors adds the Access-Control-* headers afterwards."""
-    if request.method != "OPTIONS" or "Access-Control-Request-Method" not in request.headers:
+    if req.method != "OPTIONS" or "Access-Control-Request-Method" not in req.headers:
         return None
     return current_app.make_default_options_response()
 
 
-def vary_on_origin(response: Response) -> None:
+def vary_on_origin(req: Any, response: Response) -> None:
     """Every answer may differ by Origin (a browser's gets CORS headers), so caches must key on it."""
-    if "Origin" in request.headers:
+    if "Origin" in req.headers:
         return  # flask-cors says so itself
     if "Vary" in response.headers:
         response.vary.add("Origin")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from typing import Any
 
-from flask import Response, request
+from flask import Response
 
 from mock_server.base.config import Latency
 from mock_server.base.errors import ApiError
@@ -115,15 +115,15 @@ class FaultRules:
         return None
 
 
-def apply_faults(rules: FaultRules, latency: Latency | None, rng: random.Random) -> Response | None:
+def apply_faults(rules: FaultRules, latency: Latency | None, rng: random.Random, req: Any) -> Response | None:
     """Before a provider's request: the global latency, then the first fault rule that fires."""
     if latency is None and not rules:
         return None  # the usual case, decided without looking at the request
-    if request.method == "OPTIONS":
+    if req.method == "OPTIONS":
         return None
     if latency is not None:
         _sleep(latency, rng)
-    rule = rules.fire(request.provider.name, request.method, request.real_path)
+    rule = rules.fire(req.provider.name, req.method, req.real_path)
     if rule is None:
         return None
     if rule.latency_ms:

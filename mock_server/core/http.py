@@ -7,15 +7,18 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Response, current_app, g, request
+from flask import Request, Response, current_app
 from marshmallow import Schema, ValidationError
 
 from mock_server.base.errors import InvalidRequest, MalformedBody, PayloadTooLarge, UnsupportedMediaType
+from mock_server.core.speedups import current_request
 
 JSON = "application/json"
 # application/json, or a structured syntax suffix such as application/merge-patch+json (RFC 6839).
 JSON_MEDIA_TYPE = re.compile(r"application/(?:[!#$&^_.+\w-]+\+)?json")
 NOT_JSON_CONTENT = "Content-Type must be application/json (UTF-8)."
+# A request whose body nobody has parsed yet (None is a JSON value).
+UNPARSED = object()
 # RFC 5321's limit on a path, less its angle brackets (RFC 3696 erratum 1690): no address is longer.
 EMAIL_MAX_LENGTH = 254
 SURROGATE = re.compile("[\ud800-\udfff]")
@@ -50,21 +53,22 @@ def body_bytes() -> bytes:
     """The request body, read once per request after its size was checked: PayloadTooLarge for a
     declared length over the limit (nothing is read), or for a body of undeclared length (chunked) that
     runs past it (werkzeug stops reading at the limit without a word: a byte more is too much)."""
-    read = g.get("_body")
+    req = current_request()
+    read = req.body_read
     if read is None:
-        read = g._body = _read_body()
+        read = req.body_read = _read_body(req)
     if isinstance(read, PayloadTooLarge):
         raise read
     return read
 
 
-def _read_body() -> bytes | PayloadTooLarge:
+def _read_body(req: Request) -> bytes | PayloadTooLarge:
     limit = current_app.config["MAX_CONTENT_LENGTH"]
-    declared = request.content_length
+    declared = req.content_length
     if declared is not None:
-        return _too_large(limit) if declared > limit else request.get_data(cache=True)
-    raw = request.get_data(cache=True)
-    if len(raw) >= limit and request.environ["wsgi.input"].read(1):
+        return _too_large(limit) if declared > limit else req.get_data(cache=True)
+    raw = req.get_data(cache=True)
+    if len(raw) >= limit and req.environ["wsgi.input"].read(1):
         return _too_large(limit)
     return raw
 
@@ -81,10 +85,11 @@ def _too_large(limit: int) -> PayloadTooLarge:
 def check_media_type() -> None:
     """Refuse (415) a body declared as anything but UTF-8 JSON, as JSON body parsers do rather than
     read it; a body that declares no type at all is read as JSON."""
-    media_type = request.mimetype
+    req = current_request()
+    media_type = req.mimetype
     if not media_type:
         return
-    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    charset = req.mimetype_params.get("charset", "utf-8").lower()
     if not JSON_MEDIA_TYPE.fullmatch(media_type) or charset != "utf-8":
         raise UnsupportedMediaType(NOT_JSON_CONTENT)
 
@@ -112,15 +117,13 @@ def parse_json(raw: bytes) -> Any:
 def read_json() -> Any:
     """The request body parsed as JSON (see parse_json), once per request, whatever the Content-Type
     says (load_body checks it). Raises MalformedBody for an empty or unparsable body."""
-    parsed = g.get("_parsed_body", _UNPARSED)
-    if parsed is _UNPARSED:
-        parsed = g._parsed_body = _parse_body(body_bytes())
+    req = current_request()
+    parsed = req.body_parsed
+    if parsed is UNPARSED:
+        parsed = req.body_parsed = _parse_body(body_bytes())
     if isinstance(parsed, MalformedBody):
         raise parsed
     return parsed
-
-
-_UNPARSED = object()
 
 
 def _parse_body(raw: bytes) -> Any:

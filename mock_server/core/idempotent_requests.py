@@ -13,10 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Response, g, request
+from flask import Response
 
 from mock_server.base.errors import MalformedBody
-from mock_server.core.auth import current_scope_or_none
 from mock_server.core.http import body_bytes, parse_json, read_json
 from mock_server.core.idempotency import IdempotencyStore, Slot, StoredResponse, fingerprint
 
@@ -65,21 +64,22 @@ def rule_of(view: View | None) -> IdempotencyRule | None:
     return getattr(view, "idempotency", None)
 
 
-def begin(keys: IdempotencyStore, rule: IdempotencyRule) -> Response | None:
-    """Before the view: the stored response of a repeat, or None after reserving the key for this request."""
-    key = rule.check_key(request.headers.get(rule.header))
-    namespace = request.provider.name if request.provider else ""
-    slot: Slot = (namespace, current_scope_or_none() or "", key)
-    stored = keys.begin(*slot, fingerprint(request.method, request.real_path, _canonical_request_body()))
+def begin(keys: IdempotencyStore, rule: IdempotencyRule, req: Any) -> Response | None:
+    """Before the view: the stored response of a repeat, or None after reserving the key for `req`."""
+    key = rule.check_key(req.headers.get(rule.header))
+    namespace = req.provider.name if req.provider else ""
+    scope = req.credential.scope if req.credential else ""
+    slot: Slot = (namespace, scope, key)
+    stored = keys.begin(*slot, fingerprint(req.method, req.real_path, _canonical_request_body()))
     if stored is not None:
         return _replay(stored, rule.replay_header)
-    g.idempotency_slot = (slot, rule)
+    req.idempotency_slot = (slot, rule)
     return None
 
 
-def finish(keys: IdempotencyStore, response: Response) -> None:
+def finish(keys: IdempotencyStore, req: Any, response: Response) -> None:
     """After the view: keep its response under the reserved key; a 5xx forgets the key instead."""
-    reserved = g.pop("idempotency_slot", None)
+    reserved, req.idempotency_slot = req.idempotency_slot, None
     if reserved is None:
         return
     slot, rule = reserved
@@ -89,9 +89,9 @@ def finish(keys: IdempotencyStore, response: Response) -> None:
         keys.complete(*slot, _snapshot(response, rule.replayed_headers))
 
 
-def abandon(keys: IdempotencyStore) -> None:
+def abandon(keys: IdempotencyStore, req: Any) -> None:
     """The request ended with no response to keep (an error escaped every handler): forget the key."""
-    reserved = g.pop("idempotency_slot", None)
+    reserved, req.idempotency_slot = req.idempotency_slot, None
     if reserved is not None:
         keys.release(*reserved[0])
 

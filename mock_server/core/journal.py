@@ -8,7 +8,7 @@ from collections import deque
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from flask import Response, request
+from flask import Response
 
 from mock_server.base.clock import Clock
 
@@ -192,20 +192,22 @@ class Journal:
             self._entries.extend(kept)
 
 
-def record_exchange(journal: Journal, clock: Clock, max_body_bytes: int, response: Response) -> None:
+def record_exchange(
+    journal: Journal, clock: Clock, max_body_bytes: int, req: Any, response: Response
+) -> None:
     """Journal this request to an emulated API and the answer it got."""
     # A body refused for its size is never read, not even for the journal.
-    unread = (request.content_length or 0) > max_body_bytes
+    unread = (req.content_length or 0) > max_body_bytes
     journal.record(
         JournalEntry(
             time=clock.now(),
-            provider=request.provider.name,
-            method=request.method,
-            path=request.path,
-            raw_query=request.query_string,
-            raw_headers=tuple(request.headers.items()),
-            raw_body=b"" if unread else request.get_data(cache=True)[: BODY_LIMIT + 1],
-            media_type=request.mimetype,
+            provider=req.provider.name,
+            method=req.method,
+            path=req.path,
+            raw_query=req.query_string,
+            raw_headers=tuple(req.headers.items()),
+            raw_body=b"" if unread else req.get_data(cache=True)[: BODY_LIMIT + 1],
+            media_type=req.mimetype,
             status=response.status_code,
             raw_response_body=b"" if response.is_streamed else response.get_data()[: BODY_LIMIT + 1],
         )

@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app
 
 from mock_server.core.auth import is_public
 from mock_server.core.cors import answer_preflight, init_cors, vary_on_origin
@@ -42,6 +42,7 @@ from mock_server.core.faults import apply_faults
 from mock_server.core.idempotent_requests import abandon, begin, finish, rule_of
 from mock_server.core.journal import record_exchange
 from mock_server.core.ratelimit import count_request, report_usage
+from mock_server.core.speedups import current_request
 from mock_server.core.state import MockState
 
 
@@ -51,32 +52,33 @@ def init_pipeline(app: Flask, state: MockState) -> None:
     # Registered after flask-cors's own hook, so it runs before it (Flask runs them last-registered first).
     app.before_request(_before_view(state))
     app.after_request(_after_view(state))
-    app.teardown_request(lambda _error: abandon(state.idempotency))
+    app.teardown_request(lambda _error: abandon(state.idempotency, current_request()))
 
 
 def _before_view(state: MockState) -> Callable[[], Response | None]:
     config, limiter = state.config, state.rate_limiter
 
     def before_view() -> Response | None:
-        provider = request.provider
+        req = current_request()
+        provider = req.provider
         if provider is None:
             return None  # the mock's own endpoints, and paths of no API
-        preflight = answer_preflight()
+        preflight = answer_preflight(req)
         if preflight is not None:
             return preflight
-        if request.api_call:
-            dropped = apply_faults(state.faults, config.latency_ms, state.rng)
+        if req.api_call:
+            dropped = apply_faults(state.faults, config.latency_ms, state.rng, req)
             if dropped is not None:
                 return dropped
             if limiter is not None:
-                count_request(limiter)
-        if request.method == "OPTIONS" or request.url_rule is None:
+                count_request(limiter, req)
+        if req.method == "OPTIONS" or req.url_rule is None:
             return None  # no view runs: Flask answers OPTIONS itself, and a routing error is raised next
-        view = current_app.view_functions[request.endpoint]
-        if request.blueprint == provider.name and not is_public(view):
-            g.credential = provider.authenticate(request, state.backends[provider.name])
+        view = current_app.view_functions[req.endpoint]
+        if req.blueprint == provider.name and not is_public(view):
+            req.credential = provider.authenticate(req, state.backends[provider.name])
         rule = rule_of(view)
-        return begin(state.idempotency, rule) if rule is not None else None
+        return begin(state.idempotency, rule, req) if rule is not None else None
 
     return before_view
 
@@ -85,13 +87,14 @@ def _after_view(state: MockState) -> Callable[[Response], Response]:
     limiter = state.rate_limiter
 
     def after_view(response: Response) -> Response:
-        finish(state.idempotency, response)
-        if request.api_call:
-            response = _with_provider_headers(request.provider, response)
+        req = current_request()
+        finish(state.idempotency, req, response)
+        if req.api_call:
+            response = _with_provider_headers(req.provider, response)
             if limiter is not None:
-                report_usage(response)
-            record_exchange(state.journal, state.clock, state.config.max_body_bytes, response)
-        vary_on_origin(response)
+                report_usage(req, response)
+            record_exchange(state.journal, state.clock, state.config.max_body_bytes, req, response)
+        vary_on_origin(req, response)
         return response
 
     return after_view

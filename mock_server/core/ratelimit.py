@@ -12,8 +12,9 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from flask import Response, g, request
+from flask import Response
 
 from mock_server.base.clock import Clock
 from mock_server.base.config import Quota
@@ -112,22 +113,22 @@ class RateLimiter:
                 del self._windows[key]
 
 
-def count_request(limiter: RateLimiter) -> None:
+def count_request(limiter: RateLimiter, req: Any) -> None:
     """Count a request to a limited provider (unknown routes and errors too), and refuse it with
     RateLimited when it is over the quota. A request with no client key is answered (401) but not counted."""
-    provider = request.provider
+    provider = req.provider
     if provider.rate_limit_key is None or not limiter.limits(provider.name):
         return
-    client = provider.rate_limit_key(request)
+    client = provider.rate_limit_key(req)
     if not client:
         return
-    usage = g.rate_limit_usage = limiter.hit(provider.name, client)
+    usage = req.rate_limit_usage = limiter.hit(provider.name, client)
     if usage.exceeded:
         raise RateLimited(TOO_MANY_REQUESTS, retry_after=usage.retry_after_seconds)
 
 
-def report_usage(response: Response) -> None:
+def report_usage(req: Any, response: Response) -> None:
     """The client's window, on every response that counted."""
-    usage: Usage | None = g.get("rate_limit_usage")
+    usage: Usage | None = req.rate_limit_usage
     if usage is not None:
         response.headers.update(usage.headers())
