@@ -8,7 +8,10 @@ import os
 import sys
 from collections.abc import Sequence
 
+from mock_server import serve
+from mock_server.app import create_app
 from mock_server.base.config import ENV_PREFIX
+from mock_server.fixtures import BUNDLED_FIXTURES, generate_fixtures
 from mock_server.providers import REGISTRY
 
 SUBCOMMANDS = ("serve", "fixtures")
@@ -77,8 +80,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def fixtures_setting(args: argparse.Namespace) -> str | None:
     """--no-fixtures, else --fixtures, else MOCK_SERVER_FIXTURES, else the bundled fixtures if present."""
-    from mock_server.fixtures import BUNDLED_FIXTURES
-
     if args.no_fixtures:
         return ""
     if args.fixtures:
@@ -89,9 +90,6 @@ def fixtures_setting(args: argparse.Namespace) -> str | None:
 
 
 def run_server(args: argparse.Namespace) -> int:
-    from mock_server.app import create_app
-    from mock_server.serve import keep_large_blocks_returnable, serve
-
     try:
         config = REGISTRY.config_from_env(
             None,
@@ -106,18 +104,16 @@ def run_server(args: argparse.Namespace) -> int:
             rate_limit=",".join(args.rate_limit) if args.rate_limit else None,
             strict_auth=args.strict_auth,
         )
-        keep_large_blocks_returnable()  # before the app and its fixtures are allocated
+        serve.keep_large_blocks_returnable()  # before the app and its fixtures are allocated
         app = create_app(config)  # here, so a broken fixtures file stops the command with a message
     except ValueError as error:
         print(f"mock-server: {error}", file=sys.stderr)
         return 2
-    serve(app, config)
+    serve.serve(app, config)
     return 0
 
 
 def generate_fixtures_file(args: argparse.Namespace) -> int:
-    from mock_server.fixtures import generate_fixtures
-
     if args.count < 0:
         print("mock-server: --count must be 0 or more", file=sys.stderr)
         return 2
