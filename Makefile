@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 ARGS ?=
 
-.PHONY: install run test lint clean bench
+.PHONY: install run test lint clean bench docs
 
 install: $(STAMP)
 
@@ -22,9 +22,13 @@ test: install
 	$(BIN)/pytest $(ARGS)
 
 lint: install
-	$(BIN)/ruff check mock_server tests bench
-	$(BIN)/ruff format --check mock_server tests bench
+	$(BIN)/ruff check mock_server tests bench tools
+	$(BIN)/ruff format --check mock_server tests bench tools
 	$(BIN)/lint-imports --no-cache
+
+# The generated parts of docs/ (fidelity tables, benchmark figures); make test checks they are current.
+docs: install
+	$(BIN)/python tools/docs.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

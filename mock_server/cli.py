@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from mock_server import serve
 from mock_server.app import create_app
 from mock_server.base.config import ENV_PREFIX
+from mock_server.core import speedups
 from mock_server.fixtures import BUNDLED_FIXTURES, generate_fixtures
 from mock_server.providers import REGISTRY
 
@@ -104,6 +105,7 @@ def run_server(args: argparse.Namespace) -> int:
             rate_limit=",".join(args.rate_limit) if args.rate_limit else None,
             strict_auth=args.strict_auth,
         )
+        speedups.enabled_speedups()  # a bad MOCK_SERVER_SPEEDUPS_OFF is refused here, with a message
         serve.keep_large_blocks_returnable()  # before the app and its fixtures are allocated
         app = create_app(config)  # here, so a broken fixtures file stops the command with a message
     except ValueError as error:

@@ -69,3 +69,16 @@ def test_every_provider_suite_passes_with_the_speed_ups_off():
     summary = result.stdout.strip().splitlines()[-1]
     assert result.returncode == 0, result.stdout[-3000:]
     assert " passed" in summary and "failed" not in summary and "error" not in summary
+
+
+def test_the_command_refuses_an_unknown_speed_up_with_a_message_not_a_trace():
+    result = subprocess.run(
+        [sys.executable, "-m", "mock_server", "--no-fixtures"],
+        env={**os.environ, speedups.SWITCH: "fast"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "mock-server: MOCK_SERVER_SPEEDUPS_OFF: unknown speed-up ['fast']" in result.stderr
+    assert "Traceback" not in result.stderr

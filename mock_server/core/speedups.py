@@ -43,7 +43,15 @@ def enabled_speedups(environ: Any = os.environ) -> frozenset[str]:
     return frozenset() if "all" in off else frozenset(NAMES) - off
 
 
-ENABLED = enabled_speedups()
+def _enabled_at_start() -> frozenset[str]:
+    # Importing never fails: a bad switch leaves every speed-up on, and the command refuses it (cli.py).
+    try:
+        return enabled_speedups()
+    except ValueError:
+        return frozenset(NAMES)
+
+
+ENABLED = _enabled_at_start()
 
 Dump = Callable[[Any], Any]
 Convert = Callable[[Any, Any], Any]  # (value, the object it came from) -> what marshmallow dumps

@@ -1,0 +1,90 @@
+"""What the sandbox does for every provider, and the source of each behaviour: the rows of
+docs/sandbox.md's fidelity tables, which tools/docs.py renders from here."""
+
+from mock_server.base.fidelity import Fact
+
+# The admin API, faults, documents and request handling that every provider shares.
+FACTS: tuple[Fact, ...] = (
+    Fact("secret fields masked in journaled bodies and query strings, as credential headers are", "assumed"),
+    Fact(
+        "a full reset also clears fault rules, so one test's faults never leak into the next",
+        "assumed (WireMock's way)",
+    ),
+    Fact(
+        "injected faults answer in the provider's own error shape, with a code named after the status",
+        "assumed",
+    ),
+    Fact(
+        "an OpenAPI 3.1 document at `<prefix>/openapi.json` (`/openapi.json` through a real host "
+        "or served alone), and `GET /__admin/openapi`",
+        "assumed (the mock's own; the real APIs publish theirs elsewhere)",
+    ),
+    Fact(
+        "a document lists only the statuses the mock answers on purpose: no 5xx (the mock never "
+        "crashes on input) and none of the fault rules' statuses",
+        "assumed",
+    ),
+    Fact(
+        "unlisted methods (405 with `Allow`) and unknown paths (404) are not operations of the document",
+        "assumed",
+    ),
+    Fact(
+        "request schemas leave unknown fields open (they are ignored); response schemas are "
+        "closed (`additionalProperties: false`): the mock sends nothing else",
+        "assumed (matches the code)",
+    ),
+    Fact(
+        "a body is read as UTF-8 whatever its bytes look like (a UTF-8 byte-order mark is "
+        "skipped; UTF-16 or UTF-32 is never guessed): a UTF-16 body is malformed JSON at line 1, "
+        "column 1",
+        "assumed (the real stacks read UTF-8)",
+    ),
+    Fact(
+        "a chunked body that runs past the size limit is 413 in the provider's shape, like a declared one",
+        "assumed",
+    ),
+    Fact(
+        "a declared `Content-Length` over the limit is answered 413 without the body being read "
+        "or waited for (also with `Expect: 100-continue`: no `100 Continue` is sent)",
+        "issue 7",
+    ),
+    Fact(
+        "a path with a trailing slash is an unknown route: 404 in the provider's shape (Taliware: no body)",
+        "assumed (stricter than Express's and ASP.NET Core's defaults, so a client that passes "
+        "here passes there)",
+    ),
+    Fact("header names and media types in any case", "docs (RFC 9110)"),
+)
+
+# How the JSON providers read a request body; Taliware, an ASP.NET Core service, has its own rules.
+JSON_BODY_FACTS: tuple[Fact, ...] = (
+    Fact(
+        "a body declared as anything but JSON (`application/json` or `application/*+json`, with "
+        "charset `utf-8` if one is named) is **415** before it is read: Dots "
+        "`unsupported-media-type`, Wealthyhood `UNSUPPORTED_MEDIA_TYPE`, Dakota "
+        '`#unsupported-media-type` "Unsupported Media Type"; message/detail "Content-Type must be '
+        'application/json (UTF-8)."',
+        "assumed (Express's `express.json()` leaves such a body unread; 415 says why)",
+    ),
+    Fact("a body without a `Content-Type` is read as JSON", "assumed"),
+    Fact(
+        "bytes that are not UTF-8, and `\\ud800`-style lone surrogate escapes, are read as U+FFFD "
+        "(stored and echoed so)",
+        "assumed (Node's and Go's decoders)",
+    ),
+    Fact(
+        'an email longer than 254 characters is invalid ("email must be a valid email address")',
+        "assumed (RFC 5321)",
+    ),
+    Fact("spaces around an email make it invalid (400, same message)", "assumed"),
+    Fact(
+        "Wealthyhood's token endpoint keeps its own media rule (JSON or form-encoded; anything "
+        "unreadable is 400 `invalid_request`)",
+        "unchanged",
+    ),
+)
+
+SECTIONS: tuple[tuple[str, tuple[Fact, ...]], ...] = (
+    ("All providers", FACTS),
+    ("JSON request bodies (Dots, Wealthyhood, Dakota)", JSON_BODY_FACTS),
+)

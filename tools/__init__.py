@@ -1,0 +1,1 @@
+"""Developer scripts, run from the repository root (tools/docs.py: the generated parts of docs/)."""
