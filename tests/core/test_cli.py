@@ -57,13 +57,17 @@ def test_a_bad_rate_limit_exits_with_a_message_not_a_trace():
     assert "Traceback" not in result.stderr
 
 
-def test_repeated_rate_limit_options_are_joined(monkeypatch):
+def test_repeated_rate_limit_options_are_joined(monkeypatch, capsys):
     from mock_server import cli
 
     seen = {}
     monkeypatch.setattr("mock_server.serve.serve", lambda app, config: seen.setdefault("config", config))
     assert cli.main(["--rate-limit", "dakota=60/min", "--rate-limit", "dakota=5/s"]) == 0
-    assert seen["config"].rate_limit == parse_quotas("dakota=60/min,dakota=5/s")
+    # Joined in order, so the later quota of one provider wins (keeping only the first would leave 60/min).
+    assert seen["config"].rate_limit == parse_quotas("dakota=5/s")
+    # The first option is read too (keeping only the last would accept this and serve).
+    assert cli.main(["--rate-limit", "dots=5/s", "--rate-limit", "dakota=60/min"]) == 2
+    assert "provider 'dots' has no rate limit to emulate" in capsys.readouterr().err
 
 
 def test_strict_auth_is_unset_unless_given_so_the_environment_still_applies():
