@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from http import HTTPStatus
 
 
 class ApiError(Exception):
@@ -33,6 +34,16 @@ class MalformedBody(InvalidRequest):
     def __init__(self, message: str, position: tuple[int, int, int] | None = None) -> None:
         super().__init__(message)
         self.position = position
+
+
+class IncompleteBody(InvalidRequest):
+    """The body ended before its Content-Length, or its chunked framing broke: the request did not
+    arrive whole, and is never acted on."""
+
+
+class InvalidHost(InvalidRequest):
+    """An HTTP/1.1 request without a Host header, with two, or with an invalid one (RFC 9112 section
+    3.2): refused as a front end refuses it, before any step acts on it."""
 
 
 class Unauthorized(ApiError):
@@ -81,6 +92,12 @@ class IdempotencyKeyReused(ApiError):
     status = 422
 
 
+class RequestTimeout(ApiError):
+    """The body did not arrive within the server's time limit; the request was abandoned unread."""
+
+    status = 408
+
+
 class PayloadTooLarge(ApiError):
     status = 413
 
@@ -101,3 +118,12 @@ class InternalError(ApiError):
     """Something in the mock itself broke: answered in the provider's shape, never as a stack trace."""
 
     status = 500
+
+
+def reason_phrase(status: int) -> str:
+    """The status's reason phrase; a generic one for a status with none registered (a fault rule may ask
+    for 520, as a CDN in front of an API answers)."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"

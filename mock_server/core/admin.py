@@ -13,7 +13,7 @@ from mock_server.base.config import Latency
 from mock_server.base.errors import InvalidRequest, NotFound
 from mock_server.core.documents import document_index
 from mock_server.core.faults import FaultRule
-from mock_server.core.fixtures import load_fixtures_path
+from mock_server.core.fixtures import FixtureError, load_fixtures_path
 from mock_server.core.http import body_bytes, json_response, read_json
 from mock_server.core.http import validate as load_with
 from mock_server.core.journal import JournalEntry
@@ -34,7 +34,7 @@ class FixturesRequest(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    path = fields.String(required=True)
+    path = fields.String(required=True, validate=validate.Length(min=1))  # "" would be the server's cwd
 
 
 class JournalQuery(Schema):
@@ -49,20 +49,38 @@ class JournalQuery(Schema):
     limit = fields.Integer(validate=validate.Range(min=1))
 
 
+# Far past any client's timeout. Unbounded, a rule could ask for more than time.sleep takes, and every
+# request it matched answered 500.
+MAX_LATENCY_MS = 10 * 60 * 1000
+
+
 class LatencyRange(fields.Field):
     """Milliseconds: one number, or [min, max] to draw from."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Latency:
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            return Latency(value, value)
-        if (
-            isinstance(value, list)
-            and len(value) == 2
-            and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value)
-            and value[0] <= value[1]
-        ):
-            return Latency(value[0], value[1])
-        raise ValidationError("latency_ms must be a number of milliseconds or [min, max].")
+        latency = _latency(value)
+        if latency is None:
+            raise ValidationError("latency_ms must be a number of milliseconds or [min, max].")
+        if latency.high > MAX_LATENCY_MS:
+            raise ValidationError(f"latency_ms must be at most {MAX_LATENCY_MS} (10 minutes).")
+        return latency
+
+
+def _latency(value: Any) -> Latency | None:
+    if _milliseconds(value):
+        return Latency(value, value)
+    if (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(map(_milliseconds, value))
+        and value[0] <= value[1]
+    ):
+        return Latency(value[0], value[1])
+    return None
+
+
+def _milliseconds(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 class FaultRuleRequest(Schema):
@@ -124,8 +142,13 @@ def build_admin_blueprint() -> Blueprint:
 
     @admin.post("/fixtures")
     def load_fixtures() -> Response:
+        state = current_state()
         path = load_with(FixturesRequest(), _optional_json())["path"]
-        return json_response({"loaded": load_fixtures_path(current_state().backends, path)})
+        try:
+            loaded = load_fixtures_path(state.backends, path, state.store)
+        except FixtureError as error:  # the file, the user and the reason: what the CLI prints
+            raise InvalidRequest(str(error)) from None
+        return json_response({"loaded": loaded})
 
     @admin.get("/requests")
     def journal() -> Response:

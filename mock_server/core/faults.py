@@ -7,25 +7,24 @@ import random
 import threading
 import time
 from dataclasses import dataclass, field, replace
-from http import HTTPStatus
 from typing import Any
 
 from flask import Response
 
 from mock_server.base.config import Latency
-from mock_server.base.errors import ApiError
+from mock_server.base.errors import ApiError, reason_phrase
 
 
 class InjectedFault(ApiError):
     """An error a fault rule asked for: any status, rendered in the provider's own shape."""
 
     def __init__(self, status: int, message: str | None = None) -> None:
-        super().__init__(message or HTTPStatus(status).phrase)
+        super().__init__(message or reason_phrase(status))
         self.status = status
 
 
 # WSGI gives an app no socket to close. A response that promises more body than it sends makes the
-# server close the connection mid-response: the client sees a dropped connection, and nothing is logged.
+# server close the connection: the client sees a dropped connection, and nothing is logged.
 DROPPED_PROMISED_LENGTH = 1024
 
 

@@ -54,6 +54,16 @@ FACTS: tuple[Fact, ...] = (
         "here passes there)",
     ),
     Fact("header names and media types in any case", "docs (RFC 9110)"),
+    Fact(
+        "a request that did not arrive whole (its body stalled past `MOCK_SERVER_BODY_TIMEOUT_SECONDS`, "
+        "ended before its `Content-Length`, or broke its chunked framing) is never acted on: refused in "
+        "the provider's shape (408, 400), journaled, and no idempotency key reserved",
+        "RFC 9112 section 6.3 (incomplete messages), assumed (the answers)",
+    ),
+    Fact(
+        "an HTTP/1.1 request with no `Host`, two, or an invalid or empty one: 400 in the provider's shape",
+        "RFC 9112 section 3.2, RFC 9110 section 4.2.1 (empty host), assumed (the body)",
+    ),
 )
 
 # How the JSON providers read a request body; Taliware, an ASP.NET Core service, has its own rules.

@@ -4,7 +4,6 @@ error or not, carries the request's id in `x-request-id`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from http import HTTPStatus
 from typing import Any
 
 from flask import Response, g, request
@@ -22,9 +21,11 @@ from mock_server.base.errors import (
     NotFound,
     PayloadTooLarge,
     RateLimited,
+    RequestTimeout,
     RouteNotFound,
     Unauthorized,
     UnsupportedMediaType,
+    reason_phrase,
 )
 from mock_server.core.http import json_response
 from mock_server.core.state import current_state
@@ -61,6 +62,7 @@ INTERNAL = ProblemType("internal-error", "Internal server error")
 METHOD_NOT_ALLOWED = ProblemType("method-not-allowed", "Method Not Allowed")
 UNSUPPORTED_MEDIA_TYPE = ProblemType("unsupported-media-type", "Unsupported Media Type")
 RATE_LIMITED = ProblemType("rate-limit-exceeded", "Too Many Requests")
+REQUEST_TIMEOUT = ProblemType("request-timeout", "Request Timeout")
 
 # By error type, most specific first.
 PROBLEM_TYPES: tuple[tuple[type[ApiError], ProblemType], ...] = (
@@ -73,6 +75,7 @@ PROBLEM_TYPES: tuple[tuple[type[ApiError], ProblemType], ...] = (
     (Conflict, CONFLICT),
     (IdempotencyKeyReused, UNPROCESSABLE),
     (PayloadTooLarge, TOO_LARGE),
+    (RequestTimeout, REQUEST_TIMEOUT),
     (UnsupportedMediaType, UNSUPPORTED_MEDIA_TYPE),
     (RateLimited, RATE_LIMITED),
 )
@@ -122,7 +125,7 @@ def _problem_type(error: ApiError) -> ProblemType:
         if isinstance(error, kind):
             return problem
     if error.status < 500:  # a framework error no provider type covers (e.g. 406)
-        return ProblemType(INVALID_REQUEST.anchor, HTTPStatus(error.status).phrase)
+        return ProblemType(INVALID_REQUEST.anchor, reason_phrase(error.status))
     return INTERNAL
 
 
