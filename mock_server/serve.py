@@ -1,7 +1,10 @@
-"""The production server: granian, one worker process (state is in memory), many threads.
+"""The production server: granian, one worker process (state is in memory), with the app run by rsgi.py's
+threads once each request has arrived whole.
 
 Chosen by measurement (a bare Flask create endpoint, wrk, 2 cores, medians of 3 runs): granian
 3,430 req/s at 1 connection and 4,795 at 32; waitress 2,870 and 2,420; gunicorn gthread 1,760 and 1,680.
+Its WSGI interface reads a body in the app's thread with no time bound, so granian serves the app over
+RSGI instead (see rsgi.py).
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ from flask import Flask
 
 from mock_server.base.config import Config
 from mock_server.providers import REGISTRY
+from mock_server.rsgi import serving
 
-WSGI_TARGET = "mock_server.wsgi:app_from_environment"
+RSGI_TARGET = "mock_server.rsgi:app_from_environment"
 M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter (malloc.h)
 MMAP_THRESHOLD_BYTES = 128 * 1024  # glibc's own default, kept fixed
 
@@ -59,18 +63,20 @@ def serve(app: Flask, config: Config, out: TextIO = sys.stdout) -> None:
     export_config(config)
     print(banner(config), file=out, flush=True)
     server = Server(
-        WSGI_TARGET,
+        RSGI_TARGET,
         factory=True,
         address=config.host,
         port=config.port,
-        interface=Interfaces.WSGI,
+        interface=Interfaces.RSGI,  # the app runs in the front's own threads (config.threads), see rsgi.py
         workers=1,
-        blocking_threads=config.threads,
         backlog=2048,
         log_level=LogLevels.warning,
+        # In-flight requests get this long after SIGTERM or SIGINT; then the worker is killed, whatever
+        # its clients are doing (a stalled upload or a half-sent head would otherwise hold it open).
+        workers_kill_timeout=config.shutdown_grace_seconds,
     )
     if multiprocessing.get_start_method() == "fork":
         # The worker is forked from this process, so it inherits the app built here: start-up builds it once.
-        server.serve(target_loader=lambda _target: app)
+        server.serve(target_loader=lambda _target: serving(app, config))
     else:  # a spawned worker starts afresh, and builds its app from the exported environment
         server.serve()

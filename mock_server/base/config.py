@@ -132,6 +132,10 @@ class Config:
     seed: int | None = None  # same seed: same IDs and fake data
     threads: int = 8
     max_body_bytes: int = 1024 * 1024
+    # A request body must arrive whole within this time, or the request is abandoned unread (408).
+    body_timeout_seconds: float = 5.0
+    # On SIGTERM or SIGINT: how long requests already being answered may take before the server exits.
+    shutdown_grace_seconds: int = 2
     idempotency_ttl_seconds: float = 24 * 60 * 60
     idempotency_max_keys: int = 100_000
     journal_size: int = 1_000
@@ -192,6 +196,14 @@ class Config:
                 )
             if name not in catalog.rate_limited:
                 raise ValueError(f"provider {name!r} has no rate limit to emulate")
+        if not 0 < self.body_timeout_seconds <= 3600:
+            raise ValueError(
+                f"body_timeout_seconds must be more than 0 and at most 3600, not {self.body_timeout_seconds}"
+            )
+        if not 1 <= self.shutdown_grace_seconds <= 60:
+            raise ValueError(
+                f"shutdown_grace_seconds must be from 1 to 60, not {self.shutdown_grace_seconds}"
+            )
         if self.threads < 1:
             raise ValueError(f"threads must be 1 or more, not {self.threads}")
         if not 0 <= self.port <= 65535:

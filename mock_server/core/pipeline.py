@@ -2,6 +2,9 @@
 
 For a request to an emulated API (a path under a provider's prefix, or its real host):
 
+0. refusal: a request that did not arrive whole (its body timed out or ended early, or its Host header
+   is missing, repeated or invalid; the server in front says so, see core/transport.py) is refused at
+   once, for every path, before anything below can act on it or count it.
 1. preflight: a browser's CORS preflight is answered at once, before routing could refuse it (404, or
    405 where a route takes no OPTIONS), so the browser goes on to send the real request.
 2. faults and latency: the global latency, then the first fault rule that fires (a 5xx, a delay or a
@@ -23,7 +26,7 @@ For a request to an emulated API (a path under a provider's prefix, or its real 
 11. CORS: `Vary: Origin`, and for a browser the Access-Control-* headers (flask-cors, last).
 
 Steps 2, 3, 8, 9 and 10 apply to the emulated APIs only, not to the mock's own endpoints (/__admin,
-the OpenAPI documents). Anything raised in steps 1 to 6 reaches one renderer (error_handling.render,
+the OpenAPI documents). Anything raised in steps 0 to 6 reaches one renderer (error_handling.render,
 through Flask's error handlers) and its response then takes steps 7 to 11 like any other. A request that
 ends without a response (an error escaped every handler) releases its idempotency key.
 """
@@ -44,6 +47,7 @@ from mock_server.core.journal import record_exchange
 from mock_server.core.ratelimit import count_request, report_usage
 from mock_server.core.speedups import current_request
 from mock_server.core.state import MockState
+from mock_server.core.transport import REFUSAL, refusal_error
 
 
 def init_pipeline(app: Flask, state: MockState) -> None:
@@ -60,6 +64,9 @@ def _before_view(state: MockState) -> Callable[[], Response | None]:
 
     def before_view() -> Response | None:
         req = current_request()
+        refusal = req.environ.get(REFUSAL)
+        if refusal is not None:
+            raise refusal_error(refusal, config.body_timeout_seconds)
         provider = req.provider
         if provider is None:
             return None  # the mock's own endpoints, and paths of no API

@@ -187,4 +187,9 @@ FACTS: tuple[Fact, ...] = (
         "Idempotent-Replayed and X-RateLimit-* headers",
         "assumed",
     ),
+    Fact(
+        "a body that stalls: 408 `#request-timeout` (Request Timeout); one that ends early, or a bad "
+        "Host: 400 `#invalid-request`",
+        "assumed (not in the spec's anchors)",
+    ),
 )

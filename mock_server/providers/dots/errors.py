@@ -14,6 +14,7 @@ from mock_server.base.errors import (
     NotFound,
     PayloadTooLarge,
     RateLimited,
+    RequestTimeout,
     Unauthorized,
     UnsupportedMediaType,
 )
@@ -35,6 +36,7 @@ ASSUMED_CODES: tuple[tuple[type[ApiError], str], ...] = (
     (NotFound, "not-found"),
     (MethodNotAllowed, "method-not-allowed"),
     (PayloadTooLarge, "payload-too-large"),
+    (RequestTimeout, "request-timeout"),
     (UnsupportedMediaType, "unsupported-media-type"),
     (RateLimited, "rate-limit-exceeded"),
 )

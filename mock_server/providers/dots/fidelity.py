@@ -91,4 +91,8 @@ FACTS: tuple[Fact, ...] = (
         "auto_payout_enabled only true or false",
         "spec (types), assumed (reading)",
     ),
+    Fact(
+        "a body that stalls: 408 `request-timeout`; one that ends early, or a bad Host: 400 `invalid-input`",
+        "assumed",
+    ),
 )

@@ -17,10 +17,13 @@ from mock_server.base.errors import (
     ApiError,
     Conflict,
     Forbidden,
+    IncompleteBody,
+    InvalidHost,
     InvalidRequest,
     MethodNotAllowed,
     NotFound,
     PayloadTooLarge,
+    RequestTimeout,
     RouteNotFound,
     Unauthorized,
     UnsupportedMediaType,
@@ -42,6 +45,12 @@ NOT_AUTHORIZED = "You are not authorized to access this resource."
 SUPPORT_MESSAGE = "Provide the ErrorId {0} to the support team for further analysis."
 # Kestrel's wording for a body over its limit (BadHttpRequestException).
 BODY_TOO_LARGE = "Request body too large. The max request body size is {0} bytes."
+# Kestrel's wording for a body that stalls or ends early (BadHttpRequestException, thrown where the app
+# reads the body, so its exception middleware answers it).
+BODY_TIMED_OUT = (
+    "Reading the request body timed out due to data arriving too slowly. See MinRequestBodyDataRate."
+)
+BODY_ENDED_EARLY = "Unexpected end of request content."
 UNEXPECTED_ERROR = "An unexpected error occurred."
 
 # ErrorResult.source is the full name of the class that threw (Exception.TargetSite.DeclaringType).
@@ -108,6 +117,8 @@ SOURCES: tuple[tuple[type[ApiError], str], ...] = (
     (NotFound, USER_SERVICE_SOURCE),
     (Conflict, USER_SERVICE_SOURCE),
     (PayloadTooLarge, KESTREL_SOURCE),
+    (RequestTimeout, KESTREL_SOURCE),
+    (IncompleteBody, KESTREL_SOURCE),
     (Unauthorized, API_KEY_SOURCE),
     (Forbidden, API_KEY_SOURCE),
     (ApiError, MIDDLEWARE_SOURCE),
@@ -174,6 +185,10 @@ def newtonsoft_dumps(payload: dict) -> str:
 def _message(error: ApiError) -> str:
     if isinstance(error, PayloadTooLarge):
         return BODY_TOO_LARGE.format(current_app.config["MAX_CONTENT_LENGTH"])
+    if isinstance(error, RequestTimeout):
+        return BODY_TIMED_OUT
+    if isinstance(error, IncompleteBody):
+        return BODY_ENDED_EARLY
     if isinstance(error, Unauthorized):
         return AUTHENTICATION_FAILED
     if isinstance(error, Forbidden):
@@ -208,10 +223,13 @@ def empty(status: int) -> Response:
 
 
 def render_error(error: ApiError) -> Response:
-    if isinstance(error, RouteNotFound | MethodNotAllowed):
+    # Kestrel answers a bad Host itself, before any middleware runs: a bare 400.
+    if isinstance(error, RouteNotFound | MethodNotAllowed | InvalidHost):
         return empty(error.status)
     if isinstance(error, UnsupportedMediaType):
         return unsupported_media_type()
+    if isinstance(error, IncompleteBody):
+        return error_result(error)
     if isinstance(error, InvalidRequest):
         return validation_problem(error)
     return error_result(error)

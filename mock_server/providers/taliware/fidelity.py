@@ -172,4 +172,11 @@ FACTS: tuple[Fact, ...] = (
         "documented in camelCase (binding is case-insensitive)",
         "seed 004",
     ),
+    Fact(
+        'a body that stalls: 408 ErrorResult "Reading the request body timed out due to data arriving '
+        'too slowly. See MinRequestBodyDataRate."; one that ends early: 400 ErrorResult "Unexpected end '
+        "of request content.\" (source Kestrel's message body); a bad Host: a bare 400, as Kestrel "
+        "answers it before any middleware",
+        "docs (Kestrel wording), assumed (the starter kit's ErrorResult around it)",
+    ),
 )

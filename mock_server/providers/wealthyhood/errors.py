@@ -17,6 +17,7 @@ from mock_server.base.errors import (
     NotFound,
     PayloadTooLarge,
     RateLimited,
+    RequestTimeout,
     Unauthorized,
     UnsupportedMediaType,
 )
@@ -36,6 +37,7 @@ CODES: tuple[tuple[type[ApiError], str], ...] = (
     (MethodNotAllowed, "METHOD_NOT_ALLOWED"),
     (Conflict, "CONFLICT"),
     (PayloadTooLarge, "PAYLOAD_TOO_LARGE"),
+    (RequestTimeout, "REQUEST_TIMEOUT"),
     (UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE"),
     (IdempotencyKeyReused, "UNPROCESSABLE_ENTITY"),
     (RateLimited, "TOO_MANY_REQUESTS"),

@@ -154,4 +154,8 @@ FACTS: tuple[Fact, ...] = (
         "scopes read:users and write:users",
         "docs (Auth0), assumed (scope names)",
     ),
+    Fact(
+        "a body that stalls: 408 `REQUEST_TIMEOUT`; one that ends early, or a bad Host: 400 `BAD_REQUEST`",
+        "assumed",
+    ),
 )

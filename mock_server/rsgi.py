@@ -1,0 +1,189 @@
+"""The front of the production server: granian hands each request over RSGI, and here it is read whole
+before the Flask app sees it.
+
+A WSGI server reads a body in the thread that runs the app, with no bound on how long that may take:
+a few clients that stop mid-upload hold every thread, and a body cut short is handed to the view as if
+it were complete. Here the body is read on the event loop, where a stalled client costs a coroutine, not
+a thread, within `body_timeout_seconds`; only a request that arrived whole is handed to the app, in a
+thread of its own pool. One that did not (or whose Host header breaks RFC 9112's rules) is handed over
+empty and marked (core/transport.py), so that the app refuses it in the provider's own shape and
+journals it, and nothing else happens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+import sys
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from flask import Flask
+from granian.rsgi import ProtocolClosed, ProtocolError
+
+from mock_server.app import create_app
+from mock_server.base.config import Config
+from mock_server.core.transport import REFUSAL, Refusal
+from mock_server.providers import REGISTRY
+
+# RFC 9112 section 3.2: Host = uri-host [ ":" port ]; uri-host an IP literal or a reg-name (RFC 3986),
+# which may not be empty in an http URI (RFC 9110 section 4.2.1).
+HOST_VALUE = re.compile(r"(?:\[[0-9A-Za-z:.!$&'()*+,;=_~%-]+\]|[0-9A-Za-z.!$&'()*+,;=_~%-]+)(?::[0-9]*)?")
+WSGIResult = tuple[int, list[tuple[str, str]], bytes]
+
+
+class WholeRequests:
+    """An RSGI app serving the WSGI app `wsgi_app` with whole requests only."""
+
+    def __init__(self, wsgi_app: Callable, config: Config) -> None:
+        self.wsgi_app = wsgi_app
+        self.body_timeout = config.body_timeout_seconds
+        self.max_body = config.max_body_bytes
+        self.server_port = str(config.port)
+        self.pool = ThreadPoolExecutor(config.threads, thread_name_prefix="mock-server")
+
+    def __rsgi_del__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+    async def __rsgi__(self, scope: Any, proto: Any) -> None:
+        headers = scope.headers.items()
+        refusal = None if host_is_valid(scope, headers) else Refusal.BAD_HOST
+        body = b""
+        if refusal is None:
+            body, refusal = await self.read_body(proto, headers)
+        environ = self.environ(scope, headers, body, refusal)
+        loop = asyncio.get_running_loop()
+        status, response_headers, content = await loop.run_in_executor(self.pool, self.call, environ)
+        if _falls_short(response_headers, content):
+            await _cut_short(proto, status, response_headers, content)
+        else:
+            proto.response_bytes(status, response_headers, content)
+
+    async def read_body(self, proto: Any, headers: list[tuple[str, str]]) -> tuple[bytes, Refusal | None]:
+        """The whole body, or what is wrong with it. A body declared larger than the limit is not read
+        (the app answers 413 from the header alone). A chunked one is read whole, whatever its size (the
+        app answers 413 past the limit): granian's chunk-by-chunk reading ends the same way whether the
+        framing was whole or broken, and only reading it whole tells them apart."""
+        try:
+            declared = _declared_length(headers)
+        except ValueError:
+            return b"", Refusal.BODY_INCOMPLETE
+        chunked = any(name == "transfer-encoding" for name, _ in headers)
+        if (declared is None and not chunked) or (declared is not None and declared > self.max_body):
+            return b"", None
+        try:
+            async with asyncio.timeout(self.body_timeout):
+                body = await proto()
+        except TimeoutError:
+            return b"", Refusal.BODY_TIMEOUT
+        except (ProtocolClosed, ProtocolError):
+            return b"", Refusal.BODY_INCOMPLETE
+        if declared is not None and len(body) != declared:
+            return b"", Refusal.BODY_INCOMPLETE
+        return body, None
+
+    def environ(
+        self, scope: Any, headers: list[tuple[str, str]], body: bytes, refusal: Refusal | None
+    ) -> dict[str, Any]:
+        """PEP 3333's environ for this request (its path as granian decoded it, in WSGI's latin-1)."""
+        client_host, _, client_port = scope.client.rpartition(":")
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": scope.method,
+            "SCRIPT_NAME": "",
+            "PATH_INFO": scope.path.encode("utf-8").decode("latin-1"),
+            "QUERY_STRING": scope.query_string,
+            "SERVER_NAME": scope.server.rpartition(":")[0],
+            "SERVER_PORT": self.server_port,
+            "SERVER_PROTOCOL": f"HTTP/{scope.http_version}",
+            "REMOTE_ADDR": client_host,
+            "REMOTE_PORT": client_port,
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": scope.scheme,
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+            # The body is all here, whatever its framing: werkzeug may read a chunked one to its end.
+            "wsgi.input_terminated": True,
+        }
+        for name, value in headers:
+            _add_header(environ, name, value)
+        if refusal is not None:
+            environ[REFUSAL] = refusal
+            environ["CONTENT_LENGTH"] = "0"
+            environ.pop("HTTP_TRANSFER_ENCODING", None)
+        return environ
+
+    def call(self, environ: dict[str, Any]) -> WSGIResult:
+        """Run the WSGI app (in a pool thread) and collect its whole answer."""
+        started: list[Any] = []
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+            started[:] = [int(status[:3]), headers]
+
+        result = self.wsgi_app(environ, start_response)
+        try:
+            content = b"".join(result)
+        finally:
+            _close(result)
+        status, headers = started
+        return status, headers, content
+
+
+def host_is_valid(scope: Any, headers: list[tuple[str, str]]) -> bool:
+    """RFC 9112 section 3.2: an HTTP/1.1 request has exactly one Host header, with a valid value
+    (HTTP/1.0 may have none; HTTP/2 names its authority in its own way)."""
+    hosts = [value for name, value in headers if name == "host"]
+    if scope.http_version == "1.1" and len(hosts) != 1:
+        return False
+    return len(hosts) <= 1 and all(HOST_VALUE.fullmatch(value) for value in hosts)
+
+
+def _declared_length(headers: list[tuple[str, str]]) -> int | None:
+    for name, value in headers:
+        if name == "content-length":
+            return int(value)  # hyper has refused a value that is not a number; ValueError all the same
+    return None
+
+
+def _add_header(environ: dict[str, Any], name: str, value: str) -> None:
+    if name == "content-type":
+        environ["CONTENT_TYPE"] = value
+    elif name == "content-length":
+        environ["CONTENT_LENGTH"] = value
+    else:
+        key = "HTTP_" + name.upper().replace("-", "_")
+        environ[key] = f"{environ[key]}, {value}" if key in environ else value
+
+
+def _falls_short(headers: list[tuple[str, str]], content: bytes) -> bool:
+    """A response with less content than its Content-Length says (a "drop" fault's, on purpose)."""
+    declared = next((value for name, value in headers if name.lower() == "content-length"), None)
+    return declared is not None and declared.isdigit() and int(declared) > len(content)
+
+
+async def _cut_short(proto: Any, status: int, headers: list[tuple[str, str]], content: bytes) -> None:
+    # Streamed, the response keeps its Content-Length, and a stream that ends short of it makes granian
+    # close the connection (before the head, when there is no content at all): the client sees a
+    # dropped connection.
+    transport = proto.response_stream(status, headers)
+    await transport.send_bytes(content)
+
+
+def _close(result: Iterable[bytes]) -> None:
+    close = getattr(result, "close", None)
+    if close is not None:
+        close()
+
+
+def serving(app: Flask, config: Config) -> WholeRequests:
+    return WholeRequests(app, config)
+
+
+def app_from_environment() -> WholeRequests:
+    """What a spawned worker loads: the app built from MOCK_SERVER_* (the server exported them)."""
+    config = REGISTRY.config_from_env()
+    return serving(create_app(config), config)
