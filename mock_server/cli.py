@@ -48,6 +48,13 @@ def _serve_arguments(parser: argparse.ArgumentParser) -> None:
         "(MOCK_SERVER_RATE_LIMIT, comma-separated)",
     )
     parser.add_argument(
+        "--provider-ports",
+        action="append",
+        metavar="PROVIDER=PORT",
+        help="also serve a provider at the root of a port of its own, for SDKs that keep only a base URL's "
+        "origin, e.g. dakota=8083; repeatable or comma-separated (MOCK_SERVER_PROVIDER_PORTS)",
+    )
+    parser.add_argument(
         "--strict-auth",
         action="store_true",
         default=None,  # None: not given, so MOCK_SERVER_STRICT_AUTH still applies
@@ -103,15 +110,16 @@ def run_server(args: argparse.Namespace) -> int:
             cors_origins=args.cors_origins,
             fixtures=fixtures_setting(args),
             rate_limit=",".join(args.rate_limit) if args.rate_limit else None,
+            provider_ports=",".join(args.provider_ports) if args.provider_ports else None,
             strict_auth=args.strict_auth,
         )
         speedups.enabled_speedups()  # a bad MOCK_SERVER_SPEEDUPS_OFF is refused here, with a message
         serve.keep_large_blocks_returnable()  # before the app and its fixtures are allocated
         app = create_app(config)  # here, so a broken fixtures file stops the command with a message
+        serve.serve(app, config)  # a provider port that is taken stops it the same way
     except ValueError as error:
         print(f"mock-server: {error}", file=sys.stderr)
         return 2
-    serve.serve(app, config)
     return 0
 
 

@@ -25,7 +25,9 @@ from granian.rsgi import ProtocolClosed, ProtocolError
 
 from mock_server.app import create_app
 from mock_server.base.config import Config
+from mock_server.core.routing import PORT_PROVIDER
 from mock_server.core.transport import REFUSAL, Refusal
+from mock_server.ports import ProviderPorts
 from mock_server.providers import REGISTRY
 
 # RFC 9112 section 3.2: Host = uri-host [ ":" port ]; uri-host an IP literal or a reg-name (RFC 3986),
@@ -37,12 +39,18 @@ WSGIResult = tuple[int, list[tuple[str, str]], bytes]
 class WholeRequests:
     """An RSGI app serving the WSGI app `wsgi_app` with whole requests only."""
 
-    def __init__(self, wsgi_app: Callable, config: Config) -> None:
+    def __init__(self, wsgi_app: Callable, config: Config, ports: ProviderPorts | None = None) -> None:
         self.wsgi_app = wsgi_app
+        self.ports = ports
+        self._ports_started: asyncio.Task | None = None
         self.body_timeout = config.body_timeout_seconds
         self.max_body = config.max_body_bytes
         self.server_port = str(config.port)
         self.pool = ThreadPoolExecutor(config.threads, thread_name_prefix="mock-server")
+
+    def __rsgi_init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self.ports is not None:
+            self._ports_started = loop.create_task(self.ports.start())
 
     def __rsgi_del__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
@@ -111,6 +119,10 @@ class WholeRequests:
         }
         for name, value in headers:
             _add_header(environ, name, value)
+        relayed = self.ports.client_of(scope.client) if self.ports is not None else None
+        if relayed is not None:
+            environ[PORT_PROVIDER] = relayed.provider
+            environ["REMOTE_ADDR"], _, environ["REMOTE_PORT"] = relayed.address.rpartition(":")
         if refusal is not None:
             environ[REFUSAL] = refusal
             environ["CONTENT_LENGTH"] = "0"
@@ -179,11 +191,11 @@ def _close(result: Iterable[bytes]) -> None:
         close()
 
 
-def serving(app: Flask, config: Config) -> WholeRequests:
-    return WholeRequests(app, config)
+def serving(app: Flask, config: Config, ports: ProviderPorts | None = None) -> WholeRequests:
+    return WholeRequests(app, config, ports if config.provider_ports else None)
 
 
 def app_from_environment() -> WholeRequests:
     """What a spawned worker loads: the app built from MOCK_SERVER_* (the server exported them)."""
     config = REGISTRY.config_from_env()
-    return serving(create_app(config), config)
+    return serving(create_app(config), config, ProviderPorts.bind(config) if config.provider_ports else None)

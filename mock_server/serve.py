@@ -18,6 +18,7 @@ from typing import TextIO
 from flask import Flask
 
 from mock_server.base.config import Config
+from mock_server.ports import ProviderPorts
 from mock_server.providers import REGISTRY
 from mock_server.rsgi import serving
 
@@ -46,6 +47,9 @@ def banner(config: Config) -> str:
         mount = "" if config.provider else provider.prefix
         hosts = f"  (or Host: {', '.join(provider.hosts)})" if provider.hosts else ""
         lines.append(f"  {provider.title:<14} {base}{mount}{provider.example_path}{hosts}")
+        port = config.provider_ports.get(provider.name)
+        if port is not None:
+            lines.append(f"  {'':<14} http://{host}:{port}{provider.example_path}  (its own port)")
     return "\n".join(lines)
 
 
@@ -55,11 +59,15 @@ def export_config(config: Config) -> None:
 
 
 def serve(app: Flask, config: Config, out: TextIO = sys.stdout) -> None:
-    """Serve `app` (already built, so a bad setting or fixtures file failed before we got here)."""
+    """Serve `app` (already built, so a bad setting or fixtures file failed before we got here).
+    ValueError if a provider's own port cannot be listened on."""
     from granian.constants import Interfaces
     from granian.log import LogLevels
     from granian.server import Server
 
+    forked = multiprocessing.get_start_method() == "fork"
+    # Bound here, so a port that is taken stops the command; a forked worker inherits the sockets.
+    ports = ProviderPorts.bind(config) if config.provider_ports and forked else None
     export_config(config)
     print(banner(config), file=out, flush=True)
     server = Server(
@@ -75,8 +83,8 @@ def serve(app: Flask, config: Config, out: TextIO = sys.stdout) -> None:
         # its clients are doing (a stalled upload or a half-sent head would otherwise hold it open).
         workers_kill_timeout=config.shutdown_grace_seconds,
     )
-    if multiprocessing.get_start_method() == "fork":
+    if forked:
         # The worker is forked from this process, so it inherits the app built here: start-up builds it once.
-        server.serve(target_loader=lambda _target: serving(app, config))
+        server.serve(target_loader=lambda _target: serving(app, config, ports))
     else:  # a spawned worker starts afresh, and builds its app from the exported environment
         server.serve()

@@ -108,6 +108,25 @@ def quotas_text(quotas: Mapping[str, Quota]) -> str:
     return ",".join(f"{name}={quota.limit}/{quota.window_seconds}s" for name, quota in quotas.items())
 
 
+def parse_ports(text: str) -> dict[str, int]:
+    """`"dakota=8083,dots=8081"` as {provider: port}; ValueError names what is wrong."""
+    ports: dict[str, int] = {}
+    for part in text.split(","):
+        name, _, port = part.strip().partition("=")
+        if not part.strip():
+            continue
+        if not name or not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise ValueError(
+                f"provider port {part.strip()!r} is not PROVIDER=PORT with a port from 1 to 65535"
+            )
+        ports[name.strip().lower()] = int(port)
+    return ports
+
+
+def ports_text(ports: Mapping[str, int]) -> str:
+    return ",".join(f"{name}={port}" for name, port in ports.items())
+
+
 def parse_origins(raw: str) -> tuple[str, ...]:
     """Comma-separated origins; none, or any "*", allows every origin."""
     names = tuple(origin.strip() for origin in raw.split(",") if origin.strip())
@@ -152,6 +171,11 @@ class Config:
         default=("*",), metadata=setting(parse_origins, ",".join, "browser origins allowed")
     )
     fixtures: str | None = None  # a fixtures file or folder loaded at start
+    # A port of its own for a provider, served at its root as on its real host (for SDKs that keep only
+    # a base URL's origin), beside the shared port; same process, same state.
+    provider_ports: Mapping[str, int] = field(
+        default_factory=dict, metadata=setting(parse_ports, ports_text, "e.g. dakota=8083,dots=8081")
+    )
     provider_settings: Mapping[str, Any] = field(default_factory=dict, metadata={"own": False})
 
     def settings_for(self, provider: str) -> Any:
@@ -198,16 +222,28 @@ class Config:
                 raise ValueError(f"provider {name!r} has no rate limit to emulate")
         if not 0 < self.body_timeout_seconds <= 3600:
             raise ValueError(
-                f"body_timeout_seconds must be more than 0 and at most 3600, not {self.body_timeout_seconds}"
+                f"body_timeout_seconds must be over 0 and at most 3600, not {self.body_timeout_seconds:g}"
             )
         if not 1 <= self.shutdown_grace_seconds <= 60:
-            raise ValueError(
-                f"shutdown_grace_seconds must be from 1 to 60, not {self.shutdown_grace_seconds}"
-            )
+            raise ValueError(f"shutdown_grace_seconds must be 1 to 60, not {self.shutdown_grace_seconds}")
+        self._check_provider_ports(catalog)
         if self.threads < 1:
             raise ValueError(f"threads must be 1 or more, not {self.threads}")
         if not 0 <= self.port <= 65535:
             raise ValueError(f"port must be from 0 to 65535, not {self.port}")
+
+    def _check_provider_ports(self, catalog: SettingsCatalog) -> None:
+        for name, port in self.provider_ports.items():
+            if name not in catalog.provider_names:
+                choices = ", ".join(catalog.provider_names)
+                raise ValueError(f"unknown provider {name!r} in provider ports; choose from: {choices}")
+            if self.provider is not None and name != self.provider:
+                raise ValueError(f"provider port for {name!r}, but only {self.provider!r} is served")
+            if port == self.port:
+                raise ValueError(f"provider port {port} for {name!r} is the server's own port")
+        ports = list(self.provider_ports.values())
+        if len(set(ports)) != len(ports):
+            raise ValueError(f"two providers given one port: {ports_text(self.provider_ports)}")
 
     def to_environ(self, catalog: SettingsCatalog) -> dict[str, str]:
         """Every setting as the MOCK_SERVER_* variable that reads back to it."""

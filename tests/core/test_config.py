@@ -55,3 +55,55 @@ def test_the_exported_value_reads_back():
     # The server hands settings to its worker through the environment, as str(value).
     assert REGISTRY.config_from_env({"MOCK_SERVER_STRICT_AUTH": str(True)}).strict_auth is True
     assert REGISTRY.config_from_env({"MOCK_SERVER_STRICT_AUTH": str(False)}).strict_auth is False
+
+
+def test_provider_ports_are_read_and_exported_so_they_read_back():
+    config = REGISTRY.config_from_env({"MOCK_SERVER_PROVIDER_PORTS": "dakota=8083, Dots=8081"})
+    assert config.provider_ports == {"dakota": 8083, "dots": 8081}
+    exported = config.to_environ(REGISTRY.catalog)
+    assert REGISTRY.config_from_env(exported).provider_ports == config.provider_ports
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("dakota=8080", "provider port 8080 for 'dakota' is the server's own port"),
+        ("nope=9000", "unknown provider 'nope' in provider ports; choose from: "),
+        ("dakota=9000,dots=9000", "two providers given one port: dakota=9000,dots=9000"),
+        ("dakota=0", "provider port 'dakota=0' is not PROVIDER=PORT with a port from 1 to 65535"),
+        ("dakota", "provider port 'dakota' is not PROVIDER=PORT with a port from 1 to 65535"),
+    ],
+)
+def test_bad_provider_ports_are_refused_with_a_reason(raw, message):
+    with pytest.raises(ValueError) as refused:
+        REGISTRY.config_from_env({"MOCK_SERVER_PROVIDER_PORTS": raw})
+    assert message in str(refused.value)
+
+
+def test_a_provider_port_for_a_provider_not_served_is_refused():
+    with pytest.raises(ValueError, match="provider port for 'dots', but only 'dakota' is served"):
+        REGISTRY.config_from_env(
+            {"MOCK_SERVER_PROVIDER_PORTS": "dots=9000", "MOCK_SERVER_PROVIDER": "dakota"}
+        )
+
+
+@pytest.mark.parametrize(
+    ("variable", "raw", "message"),
+    [
+        (
+            "MOCK_SERVER_BODY_TIMEOUT_SECONDS",
+            "0",
+            "body_timeout_seconds must be over 0 and at most 3600, not 0",
+        ),
+        ("MOCK_SERVER_SHUTDOWN_GRACE_SECONDS", "0", "shutdown_grace_seconds must be 1 to 60, not 0"),
+        (
+            "MOCK_SERVER_SHUTDOWN_GRACE_SECONDS",
+            "1.5",
+            "MOCK_SERVER_SHUTDOWN_GRACE_SECONDS='1.5' is not a number",
+        ),
+    ],
+)
+def test_serving_times_are_checked(variable, raw, message):
+    with pytest.raises(ValueError) as refused:
+        REGISTRY.config_from_env({variable: raw})
+    assert message in str(refused.value)
