@@ -1,6 +1,8 @@
 """`make bench`: start-up time, throughput, latency and memory of the production server as `make run`
-starts it, with wrk as the load generator. Prints a table and writes it as JSON; every figure is the median
-of several runs. Not a test: these machines are shared and noisy, so numbers are reported, not asserted."""
+starts it, with wrk as the load generator, beside a bare Flask endpoint served the same way
+(bare_serve.py). Prints a table, ending with issue 13's targets (targets.py), and writes it as JSON; every
+figure is the median of several runs. Not a test: these machines are shared and noisy, so numbers are
+reported, not asserted."""
 
 from __future__ import annotations
 
@@ -26,6 +28,11 @@ from pathlib import Path
 
 from mock_server.core.speedups import NAMES as SPEEDUP_NAMES
 from mock_server.core.speedups import SWITCH as SPEEDUPS_SWITCH
+
+if __package__:  # imported as bench.bench (the tests)
+    from bench import targets
+else:  # run as a script (`make bench`), with bench/ itself on the path
+    import targets
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
@@ -218,40 +225,91 @@ def pinned(core: int | None, command: list[str]) -> list[str]:
     return command if core is None else ["taskset", "-c", str(core), *command]
 
 
-class Server:
-    """The production server as `make run` starts it (or the bare baseline, served the same way)."""
+@dataclass(frozen=True)
+class FirstRequest:
+    """What a start is timed to: the first 2xx answer to this request."""
 
-    def __init__(self, core: int | None, bare: bool = False, extra_env: dict[str, str] | None = None) -> None:
+    method: str
+    path: str
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes | None = None
+
+    def send(self, url: str) -> int:
+        request = urllib.request.Request(url + self.path, self.body, self.headers, method=self.method)
+        with urllib.request.urlopen(request, timeout=1) as response:
+            return response.status
+
+
+@dataclass(frozen=True)
+class Served:
+    """A way of serving: the command (given the port) and the request its start is timed to."""
+
+    name: str
+    command: Callable[[int], list[str]]
+    first_request: FirstRequest
+
+
+BARE_FIRST = FirstRequest(
+    "POST", "/users", {"Content-Type": "application/json"}, b'{"email":"first@example.com"}'
+)
+SERVED = {
+    # The production server as `make run` starts it, timed to its first answered API request.
+    "mock": Served(
+        "mock",
+        lambda port: [str(BIN / "mock-server"), "--port", str(port)],
+        FirstRequest("GET", "/dots/api/v2/users", {"Authorization": basic("bench-startup")}),
+    ),
+    # The baseline the targets compare against: the bare app through the same granian and front.
+    "bare-flask": Served(
+        "bare-flask",
+        lambda port: [str(BIN / "python"), "-m", "bench.bare_serve", "--port", str(port)],
+        BARE_FIRST,
+    ),
+    # A reference: the bare app on granian's own WSGI interface (8 blocking threads), the floor without
+    # our front, so that the two bare rows show what the front itself costs.
+    "bare-flask-wsgi": Served(
+        "bare-flask-wsgi",
+        lambda port: [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+                      "--workers", "1", "--blocking-threads", "8", "--backlog", "2048",
+                      "--log-level", "warning", "bench.bare_app:app"],
+        BARE_FIRST,
+    ),
+}  # fmt: skip
+BASELINES = ("bare-flask", "bare-flask-wsgi")
+
+
+class Server:
+    """The production server as `make run` starts it (or a bare baseline, see SERVED)."""
+
+    def __init__(self, core: int | None, kind: str = "mock", extra_env: dict[str, str] | None = None) -> None:
+        self.served = SERVED[kind]
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        if bare:
-            command = [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port",
-                       str(self.port), "--workers", "1", "--blocking-threads", "8", "--log-level", "warning",
-                       "bench.bare_app:app"]  # fmt: skip
-            ready = "/__nothing__"  # any answer (404) means it is up
-        else:
-            command = [str(BIN / "mock-server"), "--port", str(self.port)]
-            ready = "/__admin/health"
         env = {**os.environ, **(extra_env or {})}
         self.started = time.perf_counter()
         self.process = subprocess.Popen(
-            pinned(core, command), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            pinned(core, self.served.command(self.port)),
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
-        self.startup_ms = self._wait(ready, any_status=bare)
+        self.startup_ms = self._wait(self.served.first_request)
 
-    def _wait(self, path: str, any_status: bool, timeout: float = 30.0) -> float:
+    def _wait(self, first: FirstRequest, timeout: float = 30.0) -> float:
+        """Milliseconds from starting the process to the first 2xx answer to `first`."""
         deadline = time.perf_counter() + timeout
         while time.perf_counter() < deadline:
             try:
-                with urllib.request.urlopen(self.url + path, timeout=1) as response:
-                    if 200 <= response.status < 300:
-                        return (time.perf_counter() - self.started) * 1000
-            except urllib.error.HTTPError:
-                if any_status:
+                if 200 <= first.send(self.url) < 300:
                     return (time.perf_counter() - self.started) * 1000
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # not listening yet, or answering but not yet 2xx (urllib's HTTPError)
                 time.sleep(0.001)
-        raise RuntimeError("server did not answer in time")
+            if self.process.poll() is not None:
+                code = self.process.returncode
+                raise RuntimeError(f"{self.served.name} exited with {code} before answering")
+        self.stop()
+        raise RuntimeError(f"{self.served.name} did not answer in time")
 
     def rss_mb(self) -> float:
         """Resident memory of the server's whole process tree (granian's supervisor and its worker)."""
@@ -353,26 +411,44 @@ def median_result(results: list[WrkResult]) -> dict[str, float]:
 PLACEMENTS = {"shared": (None, None), "pinned": (0, 1)}  # (server core, wrk core)
 
 
-def measure_startup(runs: int) -> dict[str, float]:
-    times = []
-    for _ in range(runs):
-        server = Server(core=None)
-        times.append(server.startup_ms)
-        server.stop()
+def startup_figures(times: list[float]) -> dict:
     return {"median_ms": round(statistics.median(times), 1), "runs_ms": [round(t, 1) for t in times]}
 
 
+def measure_startup(runs: int) -> dict:
+    """Start to first answer, the mock (to its first answered API request) and each bare baseline (to its
+    first create), their starts interleaved and their order turning each round, so a noisy moment hits
+    them alike."""
+    kinds = ["mock", *BASELINES]
+    times: dict[str, list[float]] = {kind: [] for kind in kinds}
+    for round_number in range(runs):
+        turn = round_number % len(kinds)
+        for kind in kinds[turn:] + kinds[:turn]:
+            server = Server(core=None, kind=kind)
+            times[kind].append(server.startup_ms)
+            server.stop()
+    first = SERVED["mock"].first_request
+    return {
+        **startup_figures(times["mock"]),
+        "first_request": f"{first.method} {first.path}",
+        "baselines": {kind: startup_figures(times[kind]) for kind in BASELINES},
+    }
+
+
 def measure_throughput(runs: int, seconds: float, connections: tuple[int, ...]) -> dict:
+    """Every workload at each connection count, in each placement. Each run serves the bare baselines and
+    then the mock (Dots creates first), so every mock figure has its baselines from the same run."""
     table: dict = {}
     for placement, (server_core, wrk_core) in PLACEMENTS.items():
         samples: dict[str, list[WrkResult]] = {}
         for _ in range(runs):
-            bare = Server(server_core, bare=True)
-            for conns in connections:
-                samples.setdefault(f"bare-flask/create/c{conns}", []).append(
-                    run_wrk(bare.url, BARE_CREATE, conns, seconds, wrk_core)
-                )
-            bare.stop()
+            for kind in BASELINES:
+                bare = Server(server_core, kind=kind)
+                for conns in connections:
+                    samples.setdefault(f"{kind}/create/c{conns}", []).append(
+                        run_wrk(bare.url, BARE_CREATE, conns, seconds, wrk_core)
+                    )
+                bare.stop()
             server = Server(server_core)
             for loads in PROVIDERS:
                 for load in (loads.create(server.url), *loads.reads(server.url)):
@@ -382,12 +458,23 @@ def measure_throughput(runs: int, seconds: float, connections: tuple[int, ...]) 
                         )
             server.stop()
         table[placement] = {key: median_result(results) for key, results in samples.items()}
-        for conns in connections:
-            bare_rps = table[placement][f"bare-flask/create/c{conns}"]["rps"]
-            ours = table[placement].get(f"dots/create/c{conns}", {}).get("rps")
-            if ours:
-                table[placement][f"machinery-cost/c{conns}"] = round(bare_rps / ours, 2)
+        table[placement].update(cost_ratios(table[placement], connections))
     return table
+
+
+def cost_ratios(rows: dict, connections: tuple[int, ...]) -> dict[str, float]:
+    """`machinery-cost/cN`: the bare endpoint's req/s (served as the mock is) over Dots creates';
+    `front-cost/cN`: the bare endpoint's req/s on granian's own WSGI over its req/s through our front."""
+    ratios = {}
+    for conns in connections:
+        bare = rows.get(f"bare-flask/create/c{conns}", {}).get("rps")
+        wsgi = rows.get(f"bare-flask-wsgi/create/c{conns}", {}).get("rps")
+        ours = rows.get(f"dots/create/c{conns}", {}).get("rps")
+        if bare and ours:
+            ratios[f"machinery-cost/c{conns}"] = round(bare / ours, 2)
+        if bare and wsgi:
+            ratios[f"front-cost/c{conns}"] = round(wsgi / bare, 2)
+    return ratios
 
 
 # What each switch setting turns off: none, each speed-up alone, all of them.
@@ -466,12 +553,21 @@ def machine() -> dict[str, str]:
     }
 
 
+RATIO_MEANINGS = {
+    "machinery-cost": "bare-flask req/s / Dots creates'",
+    "front-cost": "bare-flask-wsgi req/s / bare-flask's",
+}
+
+
 def print_table(report: dict) -> None:
     print(f"\nmachine: {report['machine']['cpu']}, {report['machine']['cores']} cores, "
           f"Python {report['machine']['python']}")  # fmt: skip
     if "startup" in report:
         startup = report["startup"]
-        print(f"start to first answer: {startup['median_ms']} ms (median of {len(startup['runs_ms'])})")
+        print(f"start to first answered API request ({startup['first_request']}): {startup['median_ms']} ms "
+              f"(median of {len(startup['runs_ms'])})")  # fmt: skip
+        for kind, figures in startup["baselines"].items():
+            print(f"  {kind}, start to first answered create: {figures['median_ms']} ms")
     for placement, rows in report.get("throughput", {}).items():
         print(
             f"\n{placement}: {'server core 0, wrk core 1' if placement == 'pinned' else 'both on both cores'}"
@@ -483,7 +579,7 @@ def print_table(report: dict) -> None:
                     f"{key:<28}{row['rps']:>10.0f}{row['p50_ms']:>10.2f}{row['p99_ms']:>10.2f}{row['errors']:>8}"
                 )
             else:
-                print(f"{key:<28}{row:>10.2f}x  (bare Flask req/s / ours)")
+                print(f"{key:<28}{row:>10.2f}x  ({RATIO_MEANINGS[key.split('/')[0]]})")
     if "speedups" in report:
         print("\nspeed-ups, Dots create, pinned (worth: req/s with it on / with it off):")
         for key, row in report["speedups"].items():
@@ -497,6 +593,19 @@ def print_table(report: dict) -> None:
         print("\nmemory (RSS of the server's process tree):")
         for key, value in report["memory"].items():
             print(f"  {key}: {value}")
+    if "targets" in report:
+        print_targets(report["targets"])
+
+
+def print_targets(rows: list[dict]) -> None:
+    print(f"\ntargets (issue 13), beside the bare Flask endpoint served the same way ({targets.BARE}):")
+    print(f"{'target':<47}{'placement':<10}{'measured':>14}{'bare':>14}{'ratio':>8}  {'goal':<15}result")
+    for row in rows:
+        print(
+            f"{row['label']:<47}{row['placement']:<10}{targets.figure_text(row['measured'], row['unit']):>14}"
+            f"{targets.figure_text(row['bare'], row['unit']):>14}{targets.ratio_text(row['ratio']):>8}  "
+            f"{row['goal']:<15}{targets.status(row)}"
+        )
 
 
 SECTIONS = ("startup", "throughput", "speedups", "memory")
@@ -535,6 +644,7 @@ def main() -> int:
         "memory": lambda: measure_memory(args.users, args.soak, SOAK),
     }
     report.update({section: measures[section]() for section in sections})
+    report["targets"] = targets.evaluate_targets(report)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2) + "\n")
     print_table(report)

@@ -20,15 +20,12 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from flask import Flask
 from granian.rsgi import ProtocolClosed, ProtocolError
 
-from mock_server.app import create_app
 from mock_server.base.config import Config
 from mock_server.core.routing import PORT_PROVIDER
 from mock_server.core.transport import REFUSAL, Refusal
 from mock_server.ports import ProviderPorts
-from mock_server.providers import REGISTRY
 
 # RFC 9112 section 3.2: Host = uri-host [ ":" port ]; uri-host an IP literal or a reg-name (RFC 3986),
 # which may not be empty in an http URI (RFC 9110 section 4.2.1).
@@ -189,13 +186,3 @@ def _close(result: Iterable[bytes]) -> None:
     close = getattr(result, "close", None)
     if close is not None:
         close()
-
-
-def serving(app: Flask, config: Config, ports: ProviderPorts | None = None) -> WholeRequests:
-    return WholeRequests(app, config, ports if config.provider_ports else None)
-
-
-def app_from_environment() -> WholeRequests:
-    """What a spawned worker loads: the app built from MOCK_SERVER_* (the server exported them)."""
-    config = REGISTRY.config_from_env()
-    return serving(create_app(config), config, ProviderPorts.bind(config) if config.provider_ports else None)

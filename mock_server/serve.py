@@ -17,12 +17,13 @@ from typing import TextIO
 
 from flask import Flask
 
+from mock_server.app import create_app
 from mock_server.base.config import Config
 from mock_server.ports import ProviderPorts
 from mock_server.providers import REGISTRY
-from mock_server.rsgi import serving
+from mock_server.rsgi import WholeRequests
 
-RSGI_TARGET = "mock_server.rsgi:app_from_environment"
+RSGI_TARGET = "mock_server.serve:app_from_environment"
 M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter (malloc.h)
 MMAP_THRESHOLD_BYTES = 128 * 1024  # glibc's own default, kept fixed
 
@@ -37,6 +38,17 @@ def keep_large_blocks_returnable() -> bool:
         return ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES) == 1
     except (OSError, AttributeError):
         return False
+
+
+def serving(app: Flask, config: Config, ports: ProviderPorts | None = None) -> WholeRequests:
+    """The app behind the front that hands it whole requests only (rsgi.py)."""
+    return WholeRequests(app, config, ports if config.provider_ports else None)
+
+
+def app_from_environment() -> WholeRequests:
+    """What a spawned worker loads: the app built from MOCK_SERVER_* (the server exported them)."""
+    config = REGISTRY.config_from_env()
+    return serving(create_app(config), config, ProviderPorts.bind(config) if config.provider_ports else None)
 
 
 def banner(config: Config) -> str:

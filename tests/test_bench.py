@@ -2,7 +2,8 @@
 
 import pytest
 
-from bench.bench import Load, median_result, parse_wrk
+from bench import targets
+from bench.bench import Load, cost_ratios, median_result, parse_wrk
 
 WRK_OUTPUT = """Running 4s test @ http://127.0.0.1:9000/dots/api/v2/users
   1 threads and 32 connections
@@ -51,3 +52,110 @@ def test_a_load_script_sets_method_headers_and_a_unique_body():
     assert 'wrk.method = "POST"' in script
     assert 'wrk.headers["x-api-key"] = "k"' in script
     assert "return wrk.format(nil, nil, nil, '{\"n\":\"' .. unique() .. '\"}')" in script
+
+
+def bench_report(dots_c32_rps=4000.0, dots_c32_p99=40.0, dots_c1_rps=2900.0) -> dict:
+    """A report as `make bench` writes it, with the figures the targets read."""
+
+    def row(rps: float, p99: float) -> dict:
+        return {"requests": 1, "rps": rps, "p50_ms": 1.0, "p99_ms": p99, "errors": 0}
+
+    shared = {
+        "bare-flask/create/c1": row(3500.0, 1.0),
+        "bare-flask/create/c32": row(4500.0, 30.0),
+        "bare-flask-wsgi/create/c1": row(3600.0, 1.0),
+        "bare-flask-wsgi/create/c32": row(5000.0, 25.0),
+        "dots/create/c1": row(dots_c1_rps, 2.0),
+        "dots/create/c32": row(dots_c32_rps, dots_c32_p99),
+    }
+    return {
+        "startup": {"median_ms": 230.0, "runs_ms": [230.0],
+                    "baselines": {"bare-flask": {"median_ms": 200.0}}},
+        "throughput": {"shared": shared},
+        "memory": {"users_stored": 100_214, "after_users_mb": 190.0, "soak_requests_late": 1_002_000,
+                   "soak_growth_pct": -10.5},
+    }  # fmt: skip
+
+
+def rows_by_key(rows: list[dict], placement: str = "shared") -> dict[str, dict]:
+    return {row["target"]: row for row in rows if row["placement"] == placement}
+
+
+def test_each_target_is_the_figure_over_the_bare_endpoints_against_its_bound():
+    rows = rows_by_key(targets.evaluate_targets(bench_report()))
+    startup = rows["startup"]
+    assert (startup["measured"], startup["bare"], startup["ratio"], startup["met"]) == (
+        230.0,
+        200.0,
+        1.15,
+        True,
+    )
+    assert (rows["dots-create-c32-rps"]["ratio"], rows["dots-create-c32-rps"]["met"]) == (0.889, True)
+    assert (rows["dots-create-c32-p99"]["ratio"], rows["dots-create-c32-p99"]["met"]) == (1.333, True)
+    assert (rows["dots-create-c1-rps"]["ratio"], rows["dots-create-c1-rps"]["met"]) == (0.829, True)
+    assert [targets.status(row) for row in rows.values()] == ["met"] * 4 + ["not met", "met"]
+
+
+def test_throughput_targets_fail_below_their_bounds():
+    rows = rows_by_key(targets.evaluate_targets(bench_report(3500.0, 61.0, 2700.0)))
+    throughput = ("dots-create-c32-rps", "dots-create-c32-p99", "dots-create-c1-rps")
+    assert [rows[key]["met"] for key in throughput] == [False, False, False]
+
+
+def test_memory_targets_are_fixed_bounds_and_a_shrinking_soak_is_not_flat_either():
+    rows = rows_by_key(targets.evaluate_targets(bench_report()))
+    rss = rows["rss-100k-users"]
+    assert (rss["bare"], rss["ratio"], rss["goal"], rss["met"]) == (None, None, "≤ 200 MB", True)
+    assert (rows["soak-growth"]["met"], rows["soak-growth"]["goal"]) == (False, "within ±10%")
+
+
+def test_a_run_short_of_the_targets_scale_says_so():
+    report = bench_report()
+    report["memory"].update(users_stored=10_021, soak_requests_late=100_512)
+    rows = rows_by_key(targets.evaluate_targets(report))
+    assert targets.status(rows["rss-100k-users"]) == "met (at 10,021 users)"
+    assert targets.status(rows["soak-growth"]) == "not met (at 100,512 requests)"
+
+
+def test_what_a_run_did_not_measure_is_not_measured_and_pinned_rows_follow_the_headline():
+    report = bench_report()
+    del report["memory"], report["startup"]["baselines"]
+    rows = targets.evaluate_targets(report)
+    assert [row["placement"] for row in rows] == ["shared"] * 6 + ["pinned"] * 3
+    shared = rows_by_key(rows)
+    assert {key for key, row in shared.items() if row["met"] is None} == {
+        "startup",
+        "soak-growth",
+        "rss-100k-users",
+    }
+    assert all(targets.status(row) == "not measured" for row in rows_by_key(rows, "pinned").values())
+    assert all(row["met"] is None for row in targets.not_measured())
+
+
+def test_cost_ratios_price_the_machinery_and_the_front():
+    rows = bench_report()["throughput"]["shared"]
+    assert cost_ratios(rows, (1, 32)) == {
+        "machinery-cost/c1": 1.21,
+        "front-cost/c1": 1.03,
+        "machinery-cost/c32": 1.12,
+        "front-cost/c32": 1.11,
+    }
+
+
+def test_the_docs_show_the_targets_and_say_not_measured_for_an_older_report():
+    from tools import docs
+
+    table = docs.targets_table(targets.evaluate_targets(bench_report()))
+    assert (
+        "| start to first answered API request | shared | 230 ms | 200 ms | 1.15× | ≤ 1.15× bare | met |"
+        in table
+    )
+    older = docs.targets_table(None)
+    assert older.count("| not measured |") == len(targets.not_measured()) == 9
+    assert docs.predates_the_front({"throughput": {"shared": {"bare-flask/create/c1": {}}}})
+    assert not docs.predates_the_front(bench_report())
+
+
+def test_a_ratio_just_short_of_its_bound_is_not_met_though_it_prints_rounded():
+    rows = rows_by_key(targets.evaluate_targets(bench_report(dots_c1_rps=2798.6)))  # 0.79960 of 3,500
+    assert (rows["dots-create-c1-rps"]["ratio"], rows["dots-create-c1-rps"]["met"]) == (0.8, False)

@@ -139,12 +139,26 @@ def fidelity_markdown(page: str, module_name: str) -> str:
 # --- benchmark figures -----------------------------------------------------------------------------------
 
 
+def bench_targets() -> ModuleType:
+    """bench/targets.py, with which `make bench` evaluates the targets (run as a script, this file has
+    tools/ on its path rather than the repository root)."""
+    if str(ROOT) not in sys.path:
+        sys.path.append(str(ROOT))
+    return importlib.import_module("bench.targets")
+
+
 def benchmarks_markdown() -> str:
     results = json.loads((ROOT / BENCH_RESULTS).read_text(encoding="utf-8"))
     note = generated_note(BENCHMARKS_PAGE, BENCH_RESULTS, "`make bench` measures them again")
     parts = [note, run_summary(results)]
+    if predates_the_front(results):
+        parts.append(
+            "This run predates the RSGI front (`mock_server/rsgi.py`): the mock and `bare-flask` were both "
+            "served by granian's WSGI interface, and no target was evaluated."
+        )
     if "startup" in results:
         parts.append(startup_line(results["startup"]))
+    parts += ["### Targets", targets_table(results.get("targets"))]
     if "throughput" in results:
         parts += ["### Throughput and latency", throughput_table(results["throughput"])]
         parts += ["### Cost of the machinery", machinery_cost_table(results["throughput"])]
@@ -164,8 +178,51 @@ def run_summary(results: dict) -> str:
     )
 
 
+def predates_the_front(results: dict) -> bool:
+    """A report from before the bare baseline was served through the mock's front: it has throughput
+    figures but no `bare-flask-wsgi` reference row."""
+    rows = results.get("throughput", {}).get("shared", {})
+    return bool(rows) and not any(key.startswith("bare-flask-wsgi/") for key in rows)
+
+
 def startup_line(startup: dict) -> str:
-    return f"Start to first 2xx: **{startup['median_ms']} ms** (median of {len(startup['runs_ms'])} starts)."
+    starts = len(startup["runs_ms"])
+    if "baselines" not in startup:  # a run from before the baselines' starts were measured
+        return f"Start to first 2xx: **{startup['median_ms']} ms** (median of {starts} starts)."
+    baselines = "; ".join(
+        f"`{kind}`, to its first create: {figures['median_ms']} ms"
+        for kind, figures in startup["baselines"].items()
+    )
+    return (
+        f"Start to first answered API request (`{startup['first_request']}`): **{startup['median_ms']} ms**; "
+        f"{baselines} (medians of {starts} starts each, interleaved)."
+    )
+
+
+def targets_table(rows: list[dict] | None) -> str:
+    """Issue 13's targets: each figure beside the bare endpoint's, the ratio, the goal and the result."""
+    targets = bench_targets()
+    if rows is None:  # a run from before the targets were evaluated
+        rows = targets.not_measured()
+    lines = [
+        f"Issue 13's targets, beside the bare Flask endpoint served the same way (`{targets.BARE}`). "
+        f"The {targets.HEADLINE} placement is the headline; the pinned rows repeat the throughput targets.",
+        "",
+        f"| target | placement | measured | {targets.BARE} | ratio | goal | result |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        cells = [
+            row["label"],
+            row["placement"],
+            targets.figure_text(row["measured"], row["unit"]),
+            targets.figure_text(row["bare"], row["unit"]),
+            targets.ratio_text(row["ratio"]),
+            row["goal"],
+            targets.status(row),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def workload_rows(table: dict) -> dict[str, dict]:
@@ -203,19 +260,35 @@ def ratio_text(ratio: float | None) -> str:
     return MISSING if ratio is None else f"{ratio:.2f}×"
 
 
+COST_TABLES = {
+    "machinery-cost": (
+        "Bare Flask's req/s over ours, on Dots creates (1.0× would mean the machinery costs nothing):"
+    ),
+    "front-cost": (
+        "The bare endpoint's req/s on granian's own WSGI (`bare-flask-wsgi`) over its req/s through our "
+        "front (`bare-flask`): what reading each request whole before the app sees it costs."
+    ),
+}
+
+
 def machinery_cost_table(throughput: dict) -> str:
     placements = list(throughput)
-    keys = [key for key in throughput[placements[0]] if key.startswith("machinery-cost/")]
-    lines = [
-        "Bare Flask's req/s over ours, on Dots creates (1.0× would mean the machinery costs nothing):",
-        "",
-        "| connections | " + " | ".join(placements) + " |",
-        "|---|" + "---|" * len(placements),
-    ]
-    for key in keys:
-        cells = " | ".join(ratio_text(throughput[p].get(key)) for p in placements)
-        lines.append(f"| {connection_label(key)} | {cells} |")
-    return "\n".join(lines)
+    tables = []
+    for prefix, caption in COST_TABLES.items():
+        keys = [key for key in throughput[placements[0]] if key.startswith(f"{prefix}/")]
+        if not keys:
+            continue
+        lines = [
+            caption,
+            "",
+            "| connections | " + " | ".join(placements) + " |",
+            "|---|" + "---|" * len(placements),
+        ]
+        for key in keys:
+            cells = " | ".join(ratio_text(throughput[p].get(key)) for p in placements)
+            lines.append(f"| {connection_label(key)} | {cells} |")
+        tables.append("\n".join(lines))
+    return "\n\n".join(tables)
 
 
 def speedups_table(speedups: dict) -> str:
