@@ -54,8 +54,8 @@ def create_app(
         app.wsgi_app,
         {host: provider.prefix for provider in providers for host in provider.hosts},
         default_prefix=providers[0].prefix if config.provider else None,
-    )
         provider_prefixes={provider.name: provider.prefix for provider in providers},
+    )
     return app
 
 
