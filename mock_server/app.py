@@ -19,6 +19,7 @@ from mock_server.core.faults import FaultRules
 from mock_server.core.fixtures import load_fixtures_path
 from mock_server.core.idempotency import IdempotencyStore
 from mock_server.core.journal import Journal
+from mock_server.core.outbox import Outbox
 from mock_server.core.pipeline import init_pipeline
 from mock_server.core.provider import BackendContext, Provider, Registry
 from mock_server.core.ratelimit import RateLimiter
@@ -71,6 +72,7 @@ def build_state(config: Config, providers: tuple[Provider[Any], ...], clock: Clo
         journal=Journal(config.journal_size),
         providers={provider.name: provider for provider in providers},
         faults=FaultRules(rng),
+        outbox=Outbox(),
         rate_limiter=RateLimiter(clock, config.rate_limit) if config.rate_limit else None,
     )
     for provider in providers:

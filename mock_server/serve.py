@@ -55,13 +55,15 @@ def banner(config: Config) -> str:
     host = f"[{config.host}]" if ":" in config.host else config.host
     base = f"http://{host}:{config.port}"
     lines = [f"mock-server listening on {base}"]
-    for provider in REGISTRY.select(config.provider):
+    providers = REGISTRY.select(config.provider)
+    width = max(len(provider.title) for provider in providers)
+    for provider in providers:
         mount = "" if config.provider else provider.prefix
         hosts = f"  (or Host: {', '.join(provider.hosts)})" if provider.hosts else ""
-        lines.append(f"  {provider.title:<14} {base}{mount}{provider.example_path}{hosts}")
+        lines.append(f"  {provider.title:<{width}} {base}{mount}{provider.example_path}{hosts}")
         port = config.provider_ports.get(provider.name)
         if port is not None:
-            lines.append(f"  {'':<14} http://{host}:{port}{provider.example_path}  (its own port)")
+            lines.append(f"  {'':<{width}} http://{host}:{port}{provider.example_path}  (its own port)")
     return "\n".join(lines)
 
 

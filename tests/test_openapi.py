@@ -135,6 +135,7 @@ def test_admin_openapi_lists_every_document(client):
                 ("dots", "Dots"),
                 ("dots-sandbox", "Dots sandbox"),
                 ("wealthyhood", "Wealthyhood"),
+                ("wealthyhood-sandbox", "Wealthyhood sandbox"),
                 ("dakota", "Dakota"),
                 ("taliware", "Taliware CL2C"),
             ]
@@ -340,9 +341,9 @@ def test_openapi_document_error_check_can_fail(documents):
 
 
 def valid_credentials(client: Any, name: str) -> dict[str, str]:
-    if name == "wealthyhood":
+    if name.startswith("wealthyhood"):  # production and sandbox
         grant = {"grant_type": "client_credentials", "client_id": "c1", "client_secret": "s", "audience": "a"}
-        token = client.post("/wealthyhood/oauth/token", json=grant).get_json()["access_token"]
+        token = client.post(f"{PREFIXES[name]}/oauth/token", json=grant).get_json()["access_token"]
         return {"Authorization": f"Bearer {token}"}
     return {
         "dakota": {"x-api-key": "key-a", "x-idempotency-key": "3c90c3cc-0d44-4b50-8888-8dd25736052a"},

@@ -1,10 +1,11 @@
-"""The mock's own control plane under /__admin: health, reset, fixtures, the journal and faults."""
+"""The mock's own control plane under /__admin: health, reset, fixtures, the journal, faults, the outbox
+of messages the APIs "sent", and user statuses no API call reaches."""
 
 from __future__ import annotations
 
 import fnmatch
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from flask import Blueprint, Response, request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
@@ -47,6 +48,35 @@ class JournalQuery(Schema):
     status = fields.Integer()
     since = fields.AwareDateTime(default_timezone=UTC)
     limit = fields.Integer(validate=validate.Range(min=1))
+
+
+class MessagesQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    provider = fields.String()
+    user_id = fields.String()
+    limit = fields.Integer(validate=validate.Range(min=1))
+
+
+class UserStatusRequest(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    provider = fields.String(required=True)
+    user_id = fields.String(required=True)
+    status = fields.String(required=True)
+
+
+@runtime_checkable
+class UserStatuses(Protocol):
+    """A backend whose users carry a status that only the provider's staff change (Dots: a user in review
+    or disabled): the admin API sets it, so a client's handling of those users can be tested."""
+
+    user_statuses: tuple[str, ...]
+
+    def set_user_status(self, user_id: str, status: str) -> None:
+        """Give the user (of any scope) that status; the provider's NotFound if there is none."""
 
 
 # Far past any client's timeout. Unbounded, a rule could ask for more than time.sleep takes, and every
@@ -115,6 +145,14 @@ def _known_provider(name: str | None) -> str | None:
     return name
 
 
+def _backend_with_statuses(provider: str) -> UserStatuses:
+    _known_provider(provider)
+    backend = current_state().backends[provider]
+    if not isinstance(backend, UserStatuses):
+        raise InvalidRequest(fields={"provider": [f"{provider} users have no status to set."]})
+    return backend
+
+
 def build_admin_blueprint() -> Blueprint:
     admin = Blueprint("admin", __name__)
 
@@ -162,6 +200,32 @@ def build_admin_blueprint() -> Blueprint:
     def clear_journal() -> Response:
         current_state().journal.clear()
         return Response(status=204)
+
+    @admin.get("/messages")
+    def outbox() -> Response:
+        query = load_with(MessagesQuery(), request.args.to_dict())
+        _known_provider(query.get("provider"))
+        messages = current_state().outbox.messages(query.get("provider"), query.get("user_id"))
+        if "limit" in query:
+            messages = messages[-query["limit"] :]
+        return json_response(
+            {"messages": [message.to_json() for message in messages], "total": len(messages)}
+        )
+
+    @admin.delete("/messages")
+    def clear_outbox() -> Response:
+        current_state().outbox.clear()
+        return Response(status=204)
+
+    @admin.post("/users/status")
+    def set_user_status() -> Response:
+        change = load_with(UserStatusRequest(), _optional_json())
+        backend = _backend_with_statuses(change["provider"])
+        if change["status"] not in backend.user_statuses:
+            allowed = ", ".join(backend.user_statuses)
+            raise InvalidRequest(fields={"status": [f"status must be one of: {allowed}."]})
+        backend.set_user_status(change["user_id"], change["status"])
+        return json_response({key: change[key] for key in ("provider", "user_id", "status")})
 
     @admin.get("/faults")
     def list_faults() -> Response:

@@ -3,6 +3,8 @@ before every view of the provider's own routes that is not public."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,3 +42,19 @@ def current_scope() -> str:
 def current_scope_or_none() -> str | None:
     credential: Credential | None = current_request().credential  # type: ignore[attr-defined]
     return credential.scope if credential else None
+
+
+def basic_credentials(header: str | None) -> tuple[str, str] | None:
+    """The user-id and password of an `Authorization: Basic` value, or None when it is not Basic or
+    is malformed: not base64, not UTF-8, or without the colon that ends the user-id (RFC 7617
+    section 2). Werkzeug reads "id" with no colon as user "id" with an empty password, which would
+    let a malformed credential through as a browser's `base64(client_id:)`."""
+    scheme, _, token = (header or "").strip().partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(token.strip(" \t"), validate=True).decode()
+    except (binascii.Error, UnicodeError):
+        return None
+    user_id, colon, password = decoded.partition(":")  # the password may hold colons; the user-id not
+    return (user_id, password) if colon else None

@@ -12,7 +12,21 @@ from typing import Any
 from flask import Response
 
 from mock_server.base.config import Latency
-from mock_server.base.errors import ApiError, reason_phrase
+from mock_server.base.errors import (
+    ApiError,
+    Conflict,
+    Forbidden,
+    InternalError,
+    InvalidRequest,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    RequestTimeout,
+    Unauthorized,
+    UnsupportedMediaType,
+    reason_phrase,
+)
 
 
 class InjectedFault(ApiError):
@@ -21,6 +35,70 @@ class InjectedFault(ApiError):
     def __init__(self, status: int, message: str | None = None) -> None:
         super().__init__(message or reason_phrase(status))
         self.status = status
+        # The rule's own message; None when it named none, so a provider may use its own wording.
+        self.chosen_message = message
+
+
+# An injected status that has a typed error is raised as that type too, so every provider answers
+# it as it answers that status itself (an injected 401 is the provider's 401: its code, type, title
+# and headers), not as a generic error that merely carries the status.
+class InjectedInvalidRequest(InjectedFault, InvalidRequest): ...
+
+
+class InjectedUnauthorized(InjectedFault, Unauthorized): ...
+
+
+class InjectedForbidden(InjectedFault, Forbidden): ...
+
+
+class InjectedNotFound(InjectedFault, NotFound): ...
+
+
+class InjectedMethodNotAllowed(InjectedFault, MethodNotAllowed):
+    """Allows no method: an empty Allow says the resource is out of order (RFC 9110 section 10.2.1)."""
+
+
+class InjectedRequestTimeout(InjectedFault, RequestTimeout): ...
+
+
+class InjectedConflict(InjectedFault, Conflict): ...
+
+
+class InjectedPayloadTooLarge(InjectedFault, PayloadTooLarge): ...
+
+
+class InjectedUnsupportedMediaType(InjectedFault, UnsupportedMediaType): ...
+
+
+class InjectedRateLimited(InjectedFault, RateLimited):
+    """Retry after RateLimited's default minute: the window of the one documented limit (Dakota's)."""
+
+
+class InjectedInternalError(InjectedFault, InternalError): ...
+
+
+INJECTED_BY_STATUS: dict[int, type[InjectedFault]] = {
+    kind.status: kind
+    for kind in (
+        InjectedInvalidRequest,
+        InjectedUnauthorized,
+        InjectedForbidden,
+        InjectedNotFound,
+        InjectedMethodNotAllowed,
+        InjectedRequestTimeout,
+        InjectedConflict,
+        InjectedPayloadTooLarge,
+        InjectedUnsupportedMediaType,
+        InjectedRateLimited,
+        InjectedInternalError,
+    )
+}
+
+
+def injected_error(status: int, message: str | None = None) -> InjectedFault:
+    """The error a rule's status stands for: typed where the status has a type, generic otherwise
+    (422, 502, 503...: each provider names those by their status)."""
+    return INJECTED_BY_STATUS.get(status, InjectedFault)(status, message)
 
 
 # WSGI gives an app no socket to close. A response that promises more body than it sends makes the
@@ -30,6 +108,11 @@ DROPPED_PROMISED_LENGTH = 1024
 
 def dropped_response_parts() -> tuple[bytes, dict[str, str]]:
     return b"", {"Content-Length": str(DROPPED_PROMISED_LENGTH)}
+
+
+class DroppedConnection(Response):
+    """A `drop` rule's response: never sent (the server closes the connection before its head), so
+    its status is no answer the client saw; the journal records it as dropped, not as this 200."""
 
 
 @dataclass(frozen=True)
@@ -129,9 +212,9 @@ def apply_faults(rules: FaultRules, latency: Latency | None, rng: random.Random,
         _sleep(rule.latency_ms, rng)
     if rule.drop:
         body, headers = dropped_response_parts()
-        return Response(iter([body]), status=200, headers=headers, content_type="application/json")
+        return DroppedConnection(iter([body]), status=200, headers=headers, content_type="application/json")
     if rule.status:
-        raise InjectedFault(rule.status, rule.message)
+        raise injected_error(rule.status, rule.message)
     return None
 
 

@@ -11,8 +11,22 @@ FACTS: tuple[Fact, ...] = (
         "assumed (WireMock's way)",
     ),
     Fact(
-        "injected faults answer in the provider's own error shape, with a code named after the status",
-        "assumed",
+        "an injected `status` is answered as the provider answers that status itself: its own code, "
+        "type, title and headers (a 401 is Dots' `unauthorized`, Wealthyhood's `UNAUTHORIZED`, "
+        "Dakota's `#authentication-error`, Taliware's ErrorResult from its API-key handler); a status "
+        "the provider has no error of gets a code named after it (Dots `bad-gateway`, Wealthyhood "
+        "`BAD_GATEWAY`, the reason phrase in upper snake case); a rule's `message` replaces the wording",
+        "issue 14, assumed (the codes a provider does not document)",
+    ),
+    Fact(
+        "an injected 405 carries an empty `Allow` (the resource allows no method while the rule lasts); "
+        "Wealthyhood's injected 401 carries `WWW-Authenticate: Bearer` as its own 401s do",
+        "RFC 9110 sections 10.2.1 and 11.6.1, RFC 6750 section 3",
+    ),
+    Fact(
+        "a dropped connection (`drop` rule) is journaled with `status` null and `dropped` true, and an "
+        "empty `response_body`: the client saw no status line; every other entry has `dropped` false",
+        "issue 14, assumed (the fields)",
     ),
     Fact(
         "an OpenAPI 3.1 document at `<prefix>/openapi.json` (`/openapi.json` through a real host "

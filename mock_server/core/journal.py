@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 from flask import Response
 
 from mock_server.base.clock import Clock
+from mock_server.core.faults import DroppedConnection
 
 # Headers whose values are secrets: the journal keeps only enough to tell credentials apart.
 SECRET_HEADERS = frozenset({"authorization", "x-api-key", "cookie", "proxy-authorization"})
@@ -146,7 +147,7 @@ class JournalEntry(NamedTuple):
     raw_headers: tuple[tuple[str, str], ...]
     raw_body: bytes  # at most BODY_LIMIT + 1 bytes: the extra byte says it was cut
     media_type: str | None
-    status: int
+    status: int | None  # None: the connection was dropped (a fault rule) before any answer was sent
     raw_response_body: bytes
 
     @property
@@ -177,6 +178,7 @@ class JournalEntry(NamedTuple):
             "headers": self.headers,
             "body": self.body,
             "status": self.status,
+            "dropped": self.status is None,
             "response_body": self.response_body,
         }
 
@@ -206,9 +208,11 @@ class Journal:
 def record_exchange(
     journal: Journal, clock: Clock, max_body_bytes: int, req: Any, response: Response
 ) -> None:
-    """Journal this request to an emulated API and the answer it got."""
+    """Journal this request to an emulated API and the answer it got: none, when a fault rule
+    dropped its connection (the client saw no status line, so none is recorded)."""
     # A body refused for its size is never read, not even for the journal.
     unread = (req.content_length or 0) > max_body_bytes
+    dropped = isinstance(response, DroppedConnection)
     journal.record(
         JournalEntry(
             time=clock.now(),
@@ -219,7 +223,12 @@ def record_exchange(
             raw_headers=tuple(req.headers.items()),
             raw_body=b"" if unread else req.get_data(cache=True)[: BODY_LIMIT + 1],
             media_type=req.mimetype,
-            status=response.status_code,
-            raw_response_body=b"" if response.is_streamed else response.get_data()[: BODY_LIMIT + 1],
+            status=None if dropped else response.status_code,
+            raw_response_body=b"" if dropped else _kept_response_body(response),
         )
     )
+
+
+def _kept_response_body(response: Response) -> bytes:
+    # A streamed body is not read: reading it here would leave nothing for the client.
+    return b"" if response.is_streamed else response.get_data()[: BODY_LIMIT + 1]

@@ -58,6 +58,7 @@ class Operation:
     responses: Mapping[int, Reply]
     body: Mapping[str, SchemaLike] | None = None  # media type -> schema of the request body
     body_example: Mapping[str, Any] | None = None  # the seed's own request, say
+    body_required: bool = True  # False: a request may come with no body at all
     query: type[Schema] | Schema | None = None
     parameters: Sequence[Parameter] = ()
     security: Sequence[Requirement] | None = None  # None: the API's default; (): no credentials at all
@@ -117,7 +118,7 @@ def _operation_object(operation: Operation, converter: Any) -> dict[str, Any]:
         if operation.body_example is not None:
             for media_type in content.values():
                 media_type["example"] = dict(operation.body_example)
-        described["requestBody"] = {"required": True, "content": content}
+        described["requestBody"] = {"required": operation.body_required, "content": content}
     described["responses"] = {
         str(status): _response_object(reply) for status, reply in sorted(operation.responses.items())
     }

@@ -15,6 +15,7 @@ from mock_server.base.store import Store
 from mock_server.core.faults import FaultRules
 from mock_server.core.idempotency import IdempotencyStore
 from mock_server.core.journal import Journal
+from mock_server.core.outbox import Outbox
 from mock_server.core.provider import Backend, Provider
 from mock_server.core.ratelimit import RateLimiter
 
@@ -30,6 +31,7 @@ class MockState:
     journal: Journal
     providers: dict[str, Provider[Any]]
     faults: FaultRules
+    outbox: Outbox = field(default_factory=Outbox)  # what the APIs "sent": SMS codes, calls
     backends: dict[str, Backend] = field(default_factory=dict)
     rate_limiter: RateLimiter | None = None  # None: no provider is rate limited (the default)
 
@@ -44,12 +46,13 @@ class MockState:
         return None
 
     def reset(self, provider: str | None = None) -> None:
-        """Forget users, idempotency keys and journal entries; a full reset forgets fault rules too,
-        so one test's faults never leak into the next."""
+        """Forget users, idempotency keys, journal entries and sent messages; a full reset forgets fault
+        rules too, so one test's faults never leak into the next."""
         for name in [provider] if provider else list(self.backends):
             self.backends[name].reset()
         self.idempotency.clear(provider)
         self.journal.clear(provider)
+        self.outbox.clear(provider)
         if provider is None:
             self.faults.clear()
         if self.rate_limiter is not None:

@@ -11,6 +11,7 @@ REGISTRY = Registry(
         dots.PRODUCTION,
         dots.SANDBOX,
         wealthyhood.WEALTHYHOOD,
+        wealthyhood.SANDBOX,
         dakota.PROVIDER,
         taliware.TALIWARE,
     )

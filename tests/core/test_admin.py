@@ -21,6 +21,7 @@ def test_health_lists_the_providers(client):
             "dots": "/dots",
             "dots-sandbox": "/dots-sandbox",
             "wealthyhood": "/wealthyhood",
+            "wealthyhood-sandbox": "/wealthyhood-sandbox",
             "dakota": "/dakota",
             "taliware": "/taliware",
         },
@@ -33,7 +34,9 @@ def test_reset_all_clears_users_journal_and_faults(client, state):
     client.post("/__admin/faults", json={"status": 503})
     response = client.post("/__admin/reset")
     assert response.status_code == 200
-    assert response.get_json() == {"reset": ["dakota", "dots", "dots-sandbox", "taliware", "wealthyhood"]}
+    assert response.get_json() == {
+        "reset": ["dakota", "dots", "dots-sandbox", "taliware", "wealthyhood", "wealthyhood-sandbox"]
+    }
     assert (state.store.count(), len(state.journal.entries()), state.faults.list()) == (0, 0, [])
 
 

@@ -15,7 +15,14 @@ from tests.conftest import basic
 
 BUNDLED_COUNT = 5  # users per provider in fixtures/
 # The seed each bundled file was generated with: `fixtures generate --provider P --count 5 --seed S`.
-BUNDLED_SEEDS = {"dots": 1, "dots-sandbox": 2, "wealthyhood": 3, "dakota": 4, "taliware": 5}
+BUNDLED_SEEDS = {
+    "dots": 1,
+    "dots-sandbox": 2,
+    "wealthyhood": 3,
+    "wealthyhood-sandbox": 6,
+    "dakota": 4,
+    "taliware": 5,
+}
 # What the README documents for reaching each provider's bundled users.
 DOCUMENTED_HEADERS = {
     "dots": basic("pk_dev_mockserver", ""),
@@ -46,11 +53,11 @@ def bundled_users(provider: str) -> list[dict]:
 
 def ids_seen_with_the_documented_credential(call: Call, provider: str) -> list[str]:
     """The ids of the bundled users a client reads back with the credential the README documents."""
-    if provider == "wealthyhood":
-        token = call("POST", "/wealthyhood/oauth/token", json=WEALTHYHOOD_GRANT)["access_token"]
+    if provider.startswith("wealthyhood"):  # production and sandbox
+        token = call("POST", f"/{provider}/oauth/token", json=WEALTHYHOOD_GRANT)["access_token"]
         auth = {"Authorization": f"Bearer {token}"}
         users = [
-            call("GET", "/wealthyhood/users/me", headers={**auth, "x-user-id": user["id"]})
+            call("GET", f"/{provider}/users/me", headers={**auth, "x-user-id": user["id"]})
             for user in bundled_users(provider)
         ]
     else:
@@ -154,10 +161,10 @@ def test_each_providers_credential_headers_for_its_fixture_scope_see_its_bundled
     state = bundled_app.extensions["mock_server"]
     definition = state.providers[provider]
     headers = definition.credential_headers(state.backends[provider], definition.fixture_scope)
-    if provider == "wealthyhood":
+    if provider.startswith("wealthyhood"):  # production and sandbox
         client = bundled_app.test_client()
         for user in bundled_users(provider):
-            response = client.get("/wealthyhood/users/me", headers={**headers, "x-user-id": user["id"]})
+            response = client.get(f"/{provider}/users/me", headers={**headers, "x-user-id": user["id"]})
             assert response.get_json()["email"] == user["email"]
     else:
         body = bundled_app.test_client().get(LIST_PATHS[provider], headers=headers).get_json()

@@ -4,6 +4,7 @@ import json
 import time
 
 import pytest
+import requests
 
 from mock_server.core.journal import mask_body, mask_form
 from tests.dakota.helpers import key
@@ -116,3 +117,34 @@ def test_a_body_without_secrets_is_kept_exactly_as_sent(client):
     )
     (entry,) = journal(client)
     assert entry["body"] == body
+
+
+# --- a dropped connection is journaled as what it was: no answer ------------------------------------
+
+
+def test_a_dropped_connection_is_journaled_with_no_status(client):
+    client.post("/__admin/faults", json={"drop": True, "times": 1, "provider": "dakota"})
+    client.get("/dakota/users", headers={"x-api-key": "key-a"})  # the test client gets no socket to cut
+    client.get("/dakota/users", headers={"x-api-key": "key-a"})
+    dropped, answered = journal(client)
+    # Was status 200: the status line of a response that was never sent whole.
+    assert (dropped["status"], dropped["dropped"], dropped["response_body"]) == (None, True, "")
+    assert (answered["status"], answered["dropped"]) == (200, False)
+
+
+def test_a_dropped_connection_is_not_listed_as_a_200(client):
+    client.post("/__admin/faults", json={"drop": True, "times": 1})
+    client.get("/dakota/users", headers={"x-api-key": "key-a"})
+    assert client.get("/__admin/requests?status=200").get_json() == {"requests": [], "total": 0}
+
+
+def test_a_connection_dropped_over_a_socket_is_journaled_as_dropped(live_server):
+    path = f"/drop-journal-{time.monotonic_ns()}"
+    admin = f"{live_server.url}/__admin"
+    requests.post(f"{admin}/faults", json={"drop": True, "times": 1, "path": path}, timeout=5)
+    with pytest.raises((requests.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+        requests.get(f"{live_server.url}/dakota{path}", headers={"x-api-key": "key-a"}, timeout=5)
+    entries = requests.get(f"{admin}/requests", params={"path": f"/dakota{path}"}, timeout=5).json()
+    assert [(entry["status"], entry["dropped"], entry["response_body"]) for entry in entries["requests"]] == [
+        (None, True, "")
+    ]

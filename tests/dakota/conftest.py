@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -11,7 +12,7 @@ from flask.testing import FlaskClient
 
 from mock_server import create_app
 from mock_server.base.clock import ManualClock
-from tests.dakota.helpers import check_contract
+from tests.dakota.helpers import PRODUCTION, SANDBOX, check_contract
 
 
 class ContractClient(FlaskClient):
@@ -20,7 +21,8 @@ class ContractClient(FlaskClient):
         path = args[0] if args and isinstance(args[0], str) else kwargs.get("path", "/")
         host = dict(kwargs.get("headers") or {}).get("Host", "")
         if path.startswith("/dakota") or host.split(":")[0].endswith("dakota.xyz"):
-            check_contract(kwargs.get("method", "GET").upper(), path.split("?")[0], response)
+            origin = SANDBOX if host.split(":")[0].lower() == urlsplit(SANDBOX).hostname else PRODUCTION
+            check_contract(kwargs.get("method", "GET").upper(), path.split("?")[0], response, origin)
         return response
 
 

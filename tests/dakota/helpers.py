@@ -6,11 +6,15 @@ import json
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from jsonschema import Draft202012Validator, FormatChecker
 
 USERS = "/dakota/users"
+# A problem's `instance` is an absolute URI on the real host the request was for (spec: format uri,
+# examples on the production host); a prefix-mounted request is taken as production's.
+PRODUCTION = "https://api.platform.dakota.xyz"
+SANDBOX = "https://api.platform.sandbox.dakota.xyz"
 ERRORS_PAGE = "https://docs.dakota.xyz/api-reference/errors#"
 REQUEST_ID = re.compile(r"^req_[0-9a-hjkmnp-tv-z]{26}$")  # "req_" and a lower-case ULID
 
@@ -64,7 +68,7 @@ def problem(
     title: str,
     status: int,
     detail: str,
-    instance: str = "/users",
+    instance: str = PRODUCTION + "/users",
     *,
     request_id: str,
     errors: list[dict[str, str]] | None = None,
@@ -82,7 +86,9 @@ def problem(
     return body
 
 
-def invalid(field_errors: list[tuple[str, str, str]], *, request_id: str, instance: str = "/users") -> dict:
+def invalid(
+    field_errors: list[tuple[str, str, str]], *, request_id: str, instance: str = PRODUCTION + "/users"
+) -> dict:
     """A 400 for failed fields, as (field, message, code)."""
     return problem(
         "invalid-request",
@@ -95,7 +101,7 @@ def invalid(field_errors: list[tuple[str, str, str]], *, request_id: str, instan
     )
 
 
-def unauthorized(instance: str = "/users", *, request_id: str) -> dict:
+def unauthorized(instance: str = PRODUCTION + "/users", *, request_id: str) -> dict:
     return problem(
         "authentication-error",
         "Unauthorized",
@@ -148,8 +154,9 @@ def real_path(path: str) -> str:
     return path
 
 
-def check_contract(method: str, path: str, response: Any) -> None:
-    """Assert `response` (a Flask or requests response) is what the spec allows for this operation."""
+def check_contract(method: str, path: str, response: Any, origin: str = PRODUCTION) -> None:
+    """Assert `response` (a Flask or requests response) is what the spec allows for this operation;
+    `origin` is the real API's the request was for (production unless it came through the sandbox host)."""
     path = real_path(path)
     shape = "/users/{user_id}" if USER_PATH.match(path) else path
     request_id = response.headers.get("x-request-id", "")
@@ -160,7 +167,9 @@ def check_contract(method: str, path: str, response: Any) -> None:
         assert content_type == "application/problem+json"
         body = json.loads(raw)
         PROBLEM.validate(body)
-        assert (body["status"], body["instance"]) == (response.status_code, path)
+        # The path as a URI: what a client sent percent-encoded or not, encoded once (RFC 3986).
+        instance = origin + quote(unquote(path), safe="/:@!$&'()*+,;=")
+        assert (body["status"], body["instance"]) == (response.status_code, instance)
         if "Idempotent-Replayed" not in response.headers:  # a replay repeats the original's body
             assert body["request_id"] == request_id
         return

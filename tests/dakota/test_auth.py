@@ -1,6 +1,6 @@
 import pytest
 
-from tests.dakota.helpers import SEED_BODY, USERS, headers, invalid, key, rid, unauthorized
+from tests.dakota.helpers import PRODUCTION, SEED_BODY, USERS, headers, invalid, key, rid, unauthorized
 
 KSUID = "1NFHrqBHb3cTfLVkFSGmHZqdDPi"
 
@@ -42,7 +42,9 @@ def test_the_header_name_is_case_insensitive(client):
 def test_every_route_needs_an_api_key_before_anything_else(client, state, method, path):
     response = client.open(path, method=method, json=SEED_BODY, headers={"x-idempotency-key": key(1)})
     assert response.status_code == 401
-    assert response.get_json() == unauthorized(path.removeprefix("/dakota"), request_id=rid(response))
+    assert response.get_json() == unauthorized(
+        PRODUCTION + path.removeprefix("/dakota"), request_id=rid(response)
+    )
     assert state.store.count() == 0 and len(state.idempotency) == 0
 
 
@@ -66,7 +68,7 @@ def test_post_and_patch_need_a_uuid_idempotency_key(client, state, method, idemp
     path = USERS if method == "POST" else f"{USERS}/{KSUID}"
     response = client.open(path, method=method, json=SEED_BODY, headers=headers("key-a", idempotency_key))
     assert response.status_code == 400
-    body = invalid([error], instance=path.removeprefix("/dakota"), request_id=rid(response))
+    body = invalid([error], instance=PRODUCTION + path.removeprefix("/dakota"), request_id=rid(response))
     assert response.get_json() == {**body, "detail": error[1]}
     assert state.store.count() == 0 and len(state.idempotency) == 0
 

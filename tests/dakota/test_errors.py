@@ -2,14 +2,19 @@ import pytest
 
 from mock_server import create_app
 from tests.dakota.conftest import ContractClient
-from tests.dakota.helpers import REQUEST_ID, SEED_BODY, USERS, headers, key, problem, rid
+from tests.dakota.helpers import PRODUCTION, REQUEST_ID, SANDBOX, SEED_BODY, USERS, headers, key, problem, rid
 
 
 def test_an_unknown_route_is_404_in_dakota_shape(client):
     response = client.get("/dakota/customers", headers=headers())
     assert response.status_code == 404
     assert response.get_json() == problem(
-        "not-found", "Not Found", 404, "Cannot GET /customers", "/customers", request_id=rid(response)
+        "not-found",
+        "Not Found",
+        404,
+        "Cannot GET /customers",
+        f"{PRODUCTION}/customers",
+        request_id=rid(response),
     )
 
 
@@ -64,13 +69,44 @@ def test_request_ids_differ_per_request(client):
     assert len(seen) == 5
 
 
-@pytest.mark.parametrize("host", ["api.platform.dakota.xyz", "api.platform.sandbox.dakota.xyz:443"])
-def test_a_real_host_reaches_dakota_without_the_prefix(client, state, host):
+@pytest.mark.parametrize(
+    ("host", "origin"),
+    [
+        ("api.platform.dakota.xyz", PRODUCTION),
+        ("api.platform.sandbox.dakota.xyz:443", SANDBOX),
+        ("API.Platform.Sandbox.Dakota.XYZ", SANDBOX),  # host names in any case (RFC 9110)
+    ],
+)
+def test_a_real_host_reaches_dakota_without_the_prefix(client, state, host, origin):
     created = client.post("/users", headers={**headers("key-a", key(1)), "Host": host}, json=SEED_BODY)
     assert created.status_code == 201
     missing = client.get("/users/1NFHrqBHb3cTfLVkFSGmHZqdDPi", headers={**headers(), "Host": host})
-    assert missing.get_json()["instance"] == "/users/1NFHrqBHb3cTfLVkFSGmHZqdDPi"
+    assert missing.get_json()["instance"] == f"{origin}/users/1NFHrqBHb3cTfLVkFSGmHZqdDPi"
     assert state.store.count("dakota") == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "instance"),
+    [
+        # Mounted under /dakota: production's host, the provider's own path, no query string.
+        ("/dakota/users", "limit=0", f"{PRODUCTION}/users"),
+        ("/dakota/users", "limit=0&search=a%20b", f"{PRODUCTION}/users"),
+        # A URI has no raw spaces or non-ASCII: the path is percent-encoded (RFC 3986).
+        ("/dakota/users/not a ksuid", "", f"{PRODUCTION}/users/not%20a%20ksuid"),
+        ("/dakota/users/café", "", f"{PRODUCTION}/users/caf%C3%A9"),
+        ("/dakota/users/100%25", "", f"{PRODUCTION}/users/100%25"),
+    ],
+)
+def test_a_problems_instance_is_the_absolute_url_of_the_request_path(client, path, query, instance):
+    response = client.get(path, query_string=query, headers=headers())
+    assert response.status_code == 400
+    assert response.get_json()["instance"] == instance
+
+
+def test_a_request_to_another_host_at_the_root_takes_the_production_host():
+    app = create_app({"provider": "dakota"})  # served alone: any Host reaches Dakota
+    response = app.test_client().get("/users/x", headers={**headers(), "Host": "127.0.0.1:8083"})
+    assert response.get_json()["instance"] == f"{PRODUCTION}/users/x"
 
 
 def test_dakota_served_alone_answers_at_the_root():
@@ -86,6 +122,6 @@ def test_the_banner_shows_where_dakota_is_served():
     from mock_server.serve import banner
 
     assert (
-        "Dakota         http://127.0.0.1:9000/dakota/users"
+        "Dakota              http://127.0.0.1:9000/dakota/users"  # aligned under "Wealthyhood sandbox"
         "  (or Host: api.platform.dakota.xyz, api.platform.sandbox.dakota.xyz)"
     ) in banner(Config(port=9000))

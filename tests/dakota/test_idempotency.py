@@ -44,7 +44,7 @@ def test_another_body_under_the_same_key_is_422_and_changes_nothing(client, stat
     assert response.status_code == 422
     assert response.get_json() == problem(
         "validation-error",
-        "Unprocessable Entity",
+        "Unprocessable entity",  # the spec's own title of its 422
         422,
         "This x-idempotency-key was already used with a different request",
         request_id=rid(response),

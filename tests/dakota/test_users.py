@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.dakota.helpers import USERS, expected_user, headers, invalid, key, person, problem, rid
+from tests.dakota.helpers import PRODUCTION, USERS, expected_user, headers, invalid, key, person, problem, rid
 
 UNKNOWN_ID = "1NFHrqBHb3cTfLVkFSGmHZqdDPi"
 START = int(datetime(2024, 10, 3, 10, 30, tzinfo=UTC).timestamp())
@@ -48,7 +48,12 @@ def test_get_user_returns_the_user(client):
 
 def not_found(response, user_id: str = UNKNOWN_ID) -> dict:
     return problem(
-        "not-found", "User not found", 404, "User not found", f"/users/{user_id}", request_id=rid(response)
+        "not-found",
+        "User not found",
+        404,
+        "User not found",
+        f"{PRODUCTION}/users/{user_id}",
+        request_id=rid(response),
     )
 
 
@@ -74,7 +79,7 @@ def test_a_user_id_that_is_not_a_ksuid_is_400(client, method, user_id):
     assert response.status_code == 400
     assert response.get_json() == invalid(
         [("user_id", "user_id must be a valid KSUID", "invalid_format")],
-        instance=f"/users/{user_id}",
+        instance=f"{PRODUCTION}/users/{user_id}",
         request_id=rid(response),
     )
 
@@ -288,7 +293,7 @@ def test_patch_with_an_invalid_field_is_400_and_changes_nothing(client, change, 
         f"{USERS}/{user['id']}", headers=headers("key-a", key(1)), json={"first_name": "Jane", **change}
     )
     assert response.get_json() == invalid(
-        [(field, message, code)], instance=f"/users/{user['id']}", request_id=rid(response)
+        [(field, message, code)], instance=f"{PRODUCTION}/users/{user['id']}", request_id=rid(response)
     )
     assert client.get(f"{USERS}/{user['id']}", headers=headers()).get_json() == user
 

@@ -9,6 +9,7 @@ import uuid
 import pytest
 
 from tests.dakota.helpers import (
+    PRODUCTION,
     USERS,
     check_contract,
     expected_user,
@@ -106,6 +107,11 @@ def real(path: str) -> str:
     return path.removeprefix("/dakota")
 
 
+def instance(path: str) -> str:
+    """A problem's `instance`: the path on production's host, where a /dakota request is taken to go."""
+    return PRODUCTION + real(path)
+
+
 @pytest.mark.parametrize(("method", "path"), WRITES)
 @pytest.mark.parametrize(("raw", "detail"), NOT_JSON)
 def test_write_with_a_body_that_is_not_a_json_object_is_400(
@@ -117,7 +123,7 @@ def test_write_with_a_body_that_is_not_a_json_object_is_400(
     )
     assert response.status_code == 400
     assert response.get_json() == problem(
-        "invalid-request", "Invalid Request", 400, detail, real(path), request_id=rid(response)
+        "invalid-request", "Invalid Request", 400, detail, instance(path), request_id=rid(response)
     )
 
 
@@ -134,7 +140,7 @@ def test_write_with_a_body_not_declared_as_json_is_415(client, state, existing, 
         "Unsupported Media Type",
         415,
         "Content-Type must be application/json (UTF-8).",
-        real(path),
+        instance(path),
         request_id=rid(response),
     )
 
@@ -151,7 +157,7 @@ def test_write_with_a_body_over_the_limit_is_413(app, client, state, existing, m
         "Payload Too Large",
         413,
         f"Request body is larger than the limit of {limit} bytes.",
-        real(path),
+        instance(path),
         request_id=rid(response),
     )
 
@@ -261,7 +267,7 @@ def test_update_with_a_bad_value_is_400(client, state, existing, changes, field,
     response = refused_checked(client, state, "PATCH", path, headers=headers(), json=changes)
     assert response.status_code == 400
     assert response.get_json() == invalid(
-        [(field, message, code)], request_id=rid(response), instance=real(path)
+        [(field, message, code)], request_id=rid(response), instance=instance(path)
     )
 
 
@@ -279,7 +285,12 @@ def test_every_route_with_a_trailing_slash_is_404(client, state, existing, metho
     response = refused_checked(client, state, method, path, headers=headers(), json=person(2))
     assert response.status_code == 404
     assert response.get_json() == problem(
-        "not-found", "Not Found", 404, f"Cannot {method} {real(path)}", real(path), request_id=rid(response)
+        "not-found",
+        "Not Found",
+        404,
+        f"Cannot {method} {real(path)}",
+        instance(path),
+        request_id=rid(response),
     )
 
 
@@ -294,7 +305,7 @@ def test_every_route_refuses_other_methods_with_405_and_allow(client, state, exi
         "Method Not Allowed",
         405,
         f"Method {method} is not allowed.",
-        real(path_of_user),
+        instance(path_of_user),
         request_id=rid(response),
     )
 

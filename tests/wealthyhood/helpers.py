@@ -7,12 +7,18 @@ from typing import Any
 import jwt
 
 PREFIX = "/wealthyhood"
+SANDBOX = "/wealthyhood-sandbox"
 USERS = f"{PREFIX}/users"
 ME = f"{USERS}/me"
+EMPLOYMENT_INFO = f"{ME}/employment-info"
+WALLETS = f"{PREFIX}/wallets"
+BANK_ACCOUNTS = f"{PREFIX}/bank-accounts"
 TOKEN = f"{PREFIX}/oauth/token"
 AUDIENCE = "https://api.wealthyhood.com"
 ALL_SCOPES = "read:users write:users"
 MOCK_ISSUER = "https://wealthyhood.mock-server.invalid/"
+SANDBOX_ISSUER = "https://wealthyhood-sandbox.mock-server.invalid/"
+WALLET_ACTIVATION_SECONDS = 5  # the default
 
 # Seed 002's request body. The seed page's email reads "[email protected]": the address was hidden
 # by the page's email obfuscation when it was saved, so a real address stands in for it.
@@ -28,6 +34,31 @@ SEED_CREATED_AT = "2024-10-03T10:30:00Z"
 
 ADDRESS = {"line1": "1 Fleet Street", "city": "London", "postalCode": "EC4Y 1AA", "countryCode": "GB"}
 TAX_RESIDENCY = {"countryCode": "GB", "proofType": "NINO", "value": "QQ123456C"}
+# The employment-info page's own example.
+EMPLOYMENT = {
+    "incomeRangeId": "5",
+    "employmentStatus": "SelfEmployed",
+    "sourcesOfWealth": ["BusinessOwnership"],
+    "industry": "FinanceAndInsurance",
+}
+# The docs' example IBAN (National Bank of Greece) and one of Commerzbank's, as IBAN examples print it.
+GREEK_IBAN = "GR1601101250000000012300695"
+GERMAN_IBAN = "DE89370400440532013000"
+
+
+def api(prefix: str) -> dict[str, str]:
+    """The paths of one environment's routes, by name."""
+    return {
+        "token": f"{prefix}/oauth/token",
+        "users": f"{prefix}/users",
+        "me": f"{prefix}/users/me",
+        "employment": f"{prefix}/users/me/employment-info",
+        "wallets": f"{prefix}/wallets",
+        "bank_accounts": f"{prefix}/bank-accounts",
+        "statuses": f"{prefix}/test/help/statuses",
+        "test_users": f"{prefix}/test/users",
+        "test_deposits": f"{prefix}/test/deposits",
+    }
 
 
 def token_request(client_id: str = "client-a", **overrides: Any) -> dict[str, Any]:
@@ -41,8 +72,8 @@ def token_request(client_id: str = "client-a", **overrides: Any) -> dict[str, An
     return {key: value for key, value in body.items() if value is not None}
 
 
-def get_token(client, client_id: str = "client-a", scope: str | None = None) -> str:
-    response = client.post(TOKEN, json=token_request(client_id, scope=scope))
+def get_token(client, client_id: str = "client-a", scope: str | None = None, prefix: str = PREFIX) -> str:
+    response = client.post(f"{prefix}/oauth/token", json=token_request(client_id, scope=scope))
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_json()["access_token"]
 
@@ -51,9 +82,15 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def authorized(client, client_id: str = "client-a", scope: str | None = None) -> dict[str, str]:
-    """Headers carrying a fresh token from the mock's own token endpoint."""
-    return bearer(get_token(client, client_id, scope))
+def authorized(
+    client, client_id: str = "client-a", scope: str | None = None, prefix: str = PREFIX
+) -> dict[str, str]:
+    """Headers carrying a fresh token from the environment's own token endpoint."""
+    return bearer(get_token(client, client_id, scope, prefix))
+
+
+def as_user(headers: dict[str, str], user_id: str) -> dict[str, str]:
+    return {**headers, "x-user-id": user_id}
 
 
 def mint(
@@ -83,19 +120,30 @@ def person(n: int, **overrides: Any) -> dict[str, Any]:
     return body
 
 
-def expected_user(user_id: str, body: dict[str, Any], created_at: str = SEED_CREATED_AT) -> dict[str, Any]:
-    """The exact body Wealthyhood answers for a user created from `body`, keys in the seed's order."""
+def expected_user(
+    user_id: str, body: dict[str, Any], created_at: str = SEED_CREATED_AT, updated_at: str | None = None
+) -> dict[str, Any]:
+    """The exact body Wealthyhood answers for a user created from `body`: the seed's keys in its order,
+    the current docs' keys after the ones sent."""
     user: dict[str, Any] = {"id": user_id}
-    for key in (
-        "email",
-        "firstName",
-        "lastName",
-        "dateOfBirth",
-        "residencyCountry",
-        "address",
-        "taxResidency",
-    ):
+    for key in ("email", "firstName", "lastName", "dateOfBirth", "residencyCountry"):
         if key in body:
             user[key] = body[key]
-    user.update(emailVerified=False, kycStatus="pending", createdAt=created_at, updatedAt=created_at)
+    user["language"] = body.get("language", "en")
+    user["nationalities"] = [body["nationality"]] if "nationality" in body else []
+    for key in ("address", "taxResidency", "employmentInfo"):
+        if key in body:
+            user[key] = body[key]
+    user["portfolios"] = []
+    user.update(
+        emailVerified=False, kycStatus="pending", createdAt=created_at, updatedAt=updated_at or created_at
+    )
     return user
+
+
+def create_user(
+    client, headers: dict[str, str], body: dict[str, Any], prefix: str = PREFIX
+) -> dict[str, Any]:
+    response = client.post(f"{prefix}/users", headers=headers, json=body)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    return response.get_json()

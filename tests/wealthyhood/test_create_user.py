@@ -9,6 +9,7 @@ from mock_server import create_app
 from mock_server.base.clock import ManualClock
 from tests.wealthyhood.helpers import (
     ADDRESS,
+    EMPLOYMENT,
     ME,
     SEED_BODY,
     SEED_CREATED_AT,
@@ -34,8 +35,10 @@ def test_create_user_answers_201_with_the_seeds_response(client, auth):
     assert body == expected_user(body["id"], SEED_BODY)
     assert list(body) == [
         "id", "email", "firstName", "lastName", "dateOfBirth", "residencyCountry",
+        "language", "nationalities", "portfolios",
         "emailVerified", "kycStatus", "createdAt", "updatedAt",
     ]  # fmt: skip
+    assert (body["language"], body["nationalities"], body["portfolios"]) == ("en", [], [])
     assert body["createdAt"] == SEED_CREATED_AT  # the seed's own example timestamp
 
 
@@ -50,8 +53,8 @@ def test_create_user_id_is_an_object_id_embedding_the_creation_time(client, cloc
 def test_create_user_keeps_keys_in_the_seed_order_on_the_wire(client, auth):
     raw = client.post(USERS, headers=auth, json=SEED_BODY).get_data(as_text=True)
     assert raw.startswith('{"id":"')
-    assert raw.endswith(f',"emailVerified":false,"kycStatus":"pending","createdAt":"{SEED_CREATED_AT}",'
-                        f'"updatedAt":"{SEED_CREATED_AT}"}}')  # fmt: skip
+    assert raw.endswith(f',"portfolios":[],"emailVerified":false,"kycStatus":"pending",'
+                        f'"createdAt":"{SEED_CREATED_AT}","updatedAt":"{SEED_CREATED_AT}"}}')  # fmt: skip
 
 
 def test_create_user_echoes_address_and_tax_residency(client, auth):
@@ -59,7 +62,7 @@ def test_create_user_echoes_address_and_tax_residency(client, auth):
     response = client.post(USERS, headers=auth, json=body)
     created = response.get_json()
     assert created == expected_user(created["id"], body)
-    assert list(created)[6:8] == ["address", "taxResidency"]
+    assert list(created)[8:10] == ["address", "taxResidency"]
     assert list(created["address"]) == ["line1", "city", "postalCode", "countryCode"]
     assert list(created["taxResidency"]) == ["countryCode", "proofType", "value"]
 
@@ -215,8 +218,11 @@ def test_a_second_user_with_the_same_email_is_409(client, auth, state):
     assert client.get(ME, headers={**auth, "x-user-id": first["id"]}).get_json() == first
 
 
-@pytest.mark.parametrize("host", ["api.wealthyhood.com", "API.SANDBOX.WEALTHYHOOD.COM:443"])
-def test_the_real_hosts_reach_wealthyhood_without_the_prefix(client, state, host):
+@pytest.mark.parametrize(
+    ("host", "environment"),
+    [("api.wealthyhood.com", "wealthyhood"), ("API.SANDBOX.WEALTHYHOOD.COM:443", "wealthyhood-sandbox")],
+)
+def test_the_real_hosts_reach_wealthyhood_without_the_prefix(client, state, host, environment):
     token = client.post(
         "/oauth/token",
         headers={"Host": host},
@@ -226,7 +232,7 @@ def test_the_real_hosts_reach_wealthyhood_without_the_prefix(client, state, host
         "/users", headers={"Host": host, "Authorization": f"Bearer {token}"}, json=SEED_BODY
     )
     assert response.status_code == 201
-    assert state.store.count("wealthyhood") == 1
+    assert state.store.count(environment) == state.store.count() == 1
 
 
 def test_wealthyhood_served_alone_answers_at_the_root():
@@ -237,3 +243,89 @@ def test_wealthyhood_served_alone_answers_at_the_root():
     )
     headers = {"Authorization": f"Bearer {response.get_json()['access_token']}"}
     assert client.post("/users", headers=headers, json=SEED_BODY).status_code == 201
+
+
+# --- the fields the current docs add -------------------------------------------------------------------
+
+
+def test_create_user_takes_language_nationality_and_employment_info(client, auth):
+    body = person(1, language="el", nationality="GR", employmentInfo=EMPLOYMENT, address=ADDRESS)
+    created = client.post(USERS, headers=auth, json=body).get_json()
+    assert created == expected_user(created["id"], body)
+    assert (created["language"], created["nationalities"]) == ("el", ["GR"])
+    assert list(created)[6:12] == [
+        "language", "nationalities", "address", "employmentInfo", "portfolios", "emailVerified"
+    ]  # fmt: skip
+    assert list(created["employmentInfo"]) == [
+        "incomeRangeId",
+        "employmentStatus",
+        "sourcesOfWealth",
+        "industry",
+    ]
+    assert client.get(ME, headers={**auth, "x-user-id": created["id"]}).get_json() == created
+
+
+@pytest.mark.parametrize("status", ["Unemployed", "Retired", "Student"])
+def test_industry_is_needed_only_for_the_employed_statuses(client, auth, status):
+    info = {"incomeRangeId": "1", "employmentStatus": status, "sourcesOfWealth": ["Savings"]}
+    created = client.post(USERS, headers=auth, json=person(1, employmentInfo=info)).get_json()
+    assert created["employmentInfo"] == info
+
+
+def test_industry_sent_for_another_status_is_kept(client, auth):
+    info = {**EMPLOYMENT, "employmentStatus": "Retired"}
+    created = client.post(USERS, headers=auth, json=person(1, employmentInfo=info)).get_json()
+    assert created["employmentInfo"] == info
+
+
+INDUSTRY_NEEDED = (
+    "employmentInfo.industry is required when employmentStatus is one of: FullTime, PartTime, SelfEmployed."
+)
+SOURCES = "employmentInfo.sourcesOfWealth must list non-empty strings."
+WITHOUT_INDUSTRY = {key: value for key, value in EMPLOYMENT.items() if key != "industry"}
+NEW_FIELDS_INVALID = [
+    ({"language": "fr"}, "language must be one of: en, el."),
+    ({"language": "EN"}, "language must be one of: en, el."),
+    ({"language": None}, "language may not be null."),
+    ({"language": 1}, "language must be a string."),
+    ({"nationality": "gr"}, f"nationality {COUNTRY}"),
+    ({"nationality": "XX"}, f"nationality {COUNTRY}"),
+    ({"nationality": ["GR"]}, "nationality must be a string."),
+    ({"employmentInfo": "employed"}, "employmentInfo must be an object."),
+    ({"employmentInfo": None}, "employmentInfo may not be null."),
+    ({"employmentInfo": {}}, "employmentInfo.incomeRangeId is required."),
+    (
+        {"employmentInfo": {**EMPLOYMENT, "incomeRangeId": 5}},
+        "employmentInfo.incomeRangeId must be a string.",
+    ),
+    (
+        {"employmentInfo": {**EMPLOYMENT, "incomeRangeId": ""}},
+        "employmentInfo.incomeRangeId must not be empty.",
+    ),
+    (
+        {"employmentInfo": {**EMPLOYMENT, "employmentStatus": None}},
+        "employmentInfo.employmentStatus may not be null.",
+    ),
+    (
+        {"employmentInfo": {**WITHOUT_INDUSTRY, "sourcesOfWealth": "Salary"}},
+        "employmentInfo.sourcesOfWealth must be a list of strings.",
+    ),
+    (
+        {"employmentInfo": {**EMPLOYMENT, "sourcesOfWealth": []}},
+        "employmentInfo.sourcesOfWealth must not be empty.",
+    ),
+    ({"employmentInfo": {**EMPLOYMENT, "sourcesOfWealth": [""]}}, SOURCES),
+    ({"employmentInfo": {**EMPLOYMENT, "sourcesOfWealth": ["Salary", 3]}}, SOURCES),
+    ({"employmentInfo": {**EMPLOYMENT, "sourcesOfWealth": [None]}}, SOURCES),
+    ({"employmentInfo": WITHOUT_INDUSTRY}, INDUSTRY_NEEDED),
+    ({"employmentInfo": {**WITHOUT_INDUSTRY, "employmentStatus": "FullTime"}}, INDUSTRY_NEEDED),
+    ({"employmentInfo": {**EMPLOYMENT, "industry": ""}}, "employmentInfo.industry must not be empty."),
+    ({"employmentInfo": {**EMPLOYMENT, "industry": None}}, "employmentInfo.industry may not be null."),
+]
+
+
+@pytest.mark.parametrize(("change", "message"), NEW_FIELDS_INVALID)
+def test_create_user_with_an_invalid_new_field_is_400(client, auth, state, change, message):
+    response = client.post(USERS, headers=auth, json={**SEED_BODY, **change})
+    assert (response.status_code, response.get_json()) == (400, error(message, "BAD_REQUEST"))
+    assert state.store.count() == 0

@@ -3,10 +3,11 @@ back through GET /users/me; a bad entry is refused with its reason, as a create 
 
 import pytest
 
+from mock_server import create_app
 from mock_server.core.fixtures import FIXTURE_EPOCH
 from mock_server.fixtures import generate_fixtures
 from tests.fixture_files import MISSING, changed, load_users, refusal
-from tests.wealthyhood.helpers import ME, authorized, expected_user
+from tests.wealthyhood.helpers import ME, SANDBOX, WALLETS, authorized, expected_user
 
 CLIENT = "mockserver"
 SCOPE = "mockserver@clients"  # the data partition of client "mockserver": its tokens' subject
@@ -99,3 +100,45 @@ def test_a_second_user_with_the_same_email_in_another_case_is_refused(state, tmp
     second = {**second, "email": first["email"].upper()}
     reason = refusal(state, tmp_path, "wealthyhood", [first, second])
     assert reason == "users[1]: A user with this email already exists."
+
+
+def test_fixture_users_have_wallets_active_since_their_creation_the_same_on_every_load(tmp_path, document):
+    """A wallet's id and IBAN derive from its owner's id: a bundled user keeps them across restarts."""
+    seen = []
+    for seed in (1, 2):  # two servers with different random sources
+        app = create_app({"seed": seed})
+        client, state = app.test_client(), app.extensions["mock_server"]
+        load_users(state, tmp_path, "wealthyhood", document["users"][:2], SCOPE)
+        auth = authorized(client, CLIENT)
+        seen.append(
+            [
+                client.get(WALLETS, headers=auth, query_string={"owner": u["id"]}).json
+                for u in document["users"][:2]
+            ]
+        )
+    assert seen[0] == seen[1]
+    for entry, wallet in zip(document["users"][:2], seen[0], strict=True):
+        assert (wallet["owner"], wallet["status"], wallet["createdAt"]) == (
+            entry["id"],
+            "active",
+            entry["createdAt"],
+        )
+        assert wallet["id"].startswith("wal_" + entry["id"][:8])
+    assert seen[0][0]["iban"] != seen[0][1]["iban"]
+
+
+def test_sandbox_fixture_users_load_into_the_sandbox_only(client, state, tmp_path):
+    sandbox_document = generate_fixtures("wealthyhood-sandbox", 3, seed=6)
+    assert sandbox_document["scope"] == SCOPE
+    assert load_users(state, tmp_path, "wealthyhood-sandbox", sandbox_document["users"], SCOPE) == {
+        "wealthyhood-sandbox": 3
+    }
+    entry = sandbox_document["users"][0]
+    sandbox_me = client.get(
+        f"{SANDBOX}/users/me",
+        headers={**authorized(client, CLIENT, prefix=SANDBOX), "x-user-id": entry["id"]},
+    )
+    assert sandbox_me.json == expected_user(entry["id"], entry, created_at=entry["createdAt"])
+    production_me = client.get(ME, headers={**authorized(client, CLIENT), "x-user-id": entry["id"]})
+    assert production_me.status_code == 404
+    assert (state.store.count("wealthyhood"), state.store.count("wealthyhood-sandbox")) == (0, 3)

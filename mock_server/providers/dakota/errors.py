@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from flask import Response, g, request
 from marshmallow import Schema, fields, validate
@@ -27,13 +28,17 @@ from mock_server.base.errors import (
     UnsupportedMediaType,
     reason_phrase,
 )
+from mock_server.core.faults import InjectedFault
 from mock_server.core.http import json_response
+from mock_server.core.routing import host_without_port
 from mock_server.core.state import current_state
 from mock_server.providers.dakota.schemas import CODES
 
 PROBLEM_JSON = "application/problem+json"
 ERRORS_PAGE = "https://docs.dakota.xyz/api-reference/errors#"
 REQUEST_ID_HEADER = "x-request-id"
+# What a path keeps unescaped in a URI (RFC 3986 section 3.3: pchar and "/"); the rest is percent-encoded.
+PATH_CHARACTERS = "/:@!$&'()*+,;="
 
 VALIDATION_FAILED = "One or more fields failed validation."  # Dakota's docs (errors page)
 INVALID_JSON = "Request body must be a valid JSON object"
@@ -55,9 +60,12 @@ FORBIDDEN = ProblemType("forbidden", "Forbidden")
 NOT_FOUND = ProblemType("not-found", "Not Found")
 CONFLICT = ProblemType("conflict", "Conflict")
 DUPLICATE_REQUEST = ProblemType("conflict", "Conflict - duplicate request detected")
-UNPROCESSABLE = ProblemType("validation-error", "Unprocessable Entity")
+UNPROCESSABLE = ProblemType("validation-error", "Unprocessable entity")
 TOO_LARGE = ProblemType("payload-too-large", "Payload Too Large")
 INTERNAL = ProblemType("internal-error", "Internal server error")
+NOT_IMPLEMENTED = ProblemType("not-implemented", "Not implemented")
+PROVIDER_ERROR = ProblemType("provider-error", "Bad Gateway")  # as POST /users's own 502 example
+SERVICE_UNAVAILABLE = ProblemType("service-unavailable", "Service Unavailable")
 # Not in the spec (assumed, in the same style):
 METHOD_NOT_ALLOWED = ProblemType("method-not-allowed", "Method Not Allowed")
 UNSUPPORTED_MEDIA_TYPE = ProblemType("unsupported-media-type", "Unsupported Media Type")
@@ -80,11 +88,22 @@ PROBLEM_TYPES: tuple[tuple[type[ApiError], ProblemType], ...] = (
     (RateLimited, RATE_LIMITED),
 )
 
+# By status, for an error of none of the types above (a fault rule's 502, say): the spec's own.
+PROBLEM_TYPES_BY_STATUS: dict[int, ProblemType] = {
+    422: UNPROCESSABLE,
+    501: NOT_IMPLEMENTED,
+    502: PROVIDER_ERROR,
+    503: SERVICE_UNAVAILABLE,
+}
+
 
 REQUEST_ID_PATTERN = "^req_[0-9a-z]{26}$"
 # Every `type` a problem can have: the anchors above and the internal error's.
 PROBLEM_TYPE_URLS = tuple(
-    dict.fromkeys(ERRORS_PAGE + problem.anchor for problem in (*(p for _, p in PROBLEM_TYPES), INTERNAL))
+    dict.fromkeys(
+        ERRORS_PAGE + problem.anchor
+        for problem in (*(p for _, p in PROBLEM_TYPES), *PROBLEM_TYPES_BY_STATUS.values(), INTERNAL)
+    )
 )
 
 
@@ -103,7 +122,14 @@ class Problem(Schema):
     title = fields.String(required=True)
     status = fields.Integer(required=True)
     detail = fields.String(required=True)
-    instance = fields.String(required=True, metadata={"description": "The path of the request."})
+    instance = fields.String(
+        required=True,
+        metadata={
+            "format": "uri",
+            "description": "The request's path as an absolute URL on the real host it was for "
+            "(production unless the request came through the sandbox host), without its query string.",
+        },
+    )
     request_id = fields.String(required=True, validate=validate.Regexp(REQUEST_ID_PATTERN))
     errors = fields.List(fields.Nested(FieldError), metadata={"description": "Only for invalid fields."})
 
@@ -124,12 +150,16 @@ def _problem_type(error: ApiError) -> ProblemType:
     for kind, problem in PROBLEM_TYPES:
         if isinstance(error, kind):
             return problem
+    if error.status in PROBLEM_TYPES_BY_STATUS:
+        return PROBLEM_TYPES_BY_STATUS[error.status]
     if error.status < 500:  # a framework error no provider type covers (e.g. 406)
         return ProblemType(INVALID_REQUEST.anchor, reason_phrase(error.status))
     return INTERNAL
 
 
 def _title_and_detail(error: ApiError, problem: ProblemType) -> tuple[str, str]:
+    if isinstance(error, InjectedFault):
+        return _injected_title_and_detail(error, problem)
     if isinstance(error, MalformedBody):
         return problem.title, _invalid_json_detail(error)
     if isinstance(error, InvalidRequest):
@@ -143,6 +173,15 @@ def _title_and_detail(error: ApiError, problem: ProblemType) -> tuple[str, str]:
     if problem is INTERNAL:
         return problem.title, INTERNAL_ERROR  # never the exception's own text
     return problem.title, error.message or problem.title
+
+
+def _injected_title_and_detail(error: InjectedFault, problem: ProblemType) -> tuple[str, str]:
+    """As the spec's examples of every status: the detail repeats the title, unless the rule chose a
+    message; a 404's or 409's title is its detail, as the backend's own ("User not found")."""
+    detail = error.chosen_message or problem.title
+    if isinstance(error, NotFound | Conflict):
+        return detail, detail
+    return problem.title, detail
 
 
 def _invalid_json_detail(error: MalformedBody) -> str:
@@ -162,8 +201,20 @@ def field_errors(error: ApiError) -> list[dict[str, str]]:
     ]
 
 
+def instance_url() -> str:
+    """The spec's `instance` (format uri; its examples are absolute, on the production host): the
+    request's path on the real host it was for. A request through the sandbox host names that host;
+    any other (mounted under /dakota, or served on a port of its own) names production's, the first
+    host the provider declares. The query string is left out: the spec calls it "the request path"
+    and none of its examples has one (assumed)."""
+    hosts = request.provider.hosts
+    host = host_without_port(request.host)
+    real_host = host if host in hosts else hosts[0]
+    return f"https://{real_host}{quote(request.real_path, safe=PATH_CHARACTERS)}"
+
+
 def problem_details(error: ApiError) -> dict[str, Any]:
-    """The body, keys in the spec's order; `instance` is the path as the real API saw it."""
+    """The body, keys in the spec's order."""
     problem = _problem_type(error)
     title, detail = _title_and_detail(error, problem)
     body: dict[str, Any] = {
@@ -171,7 +222,7 @@ def problem_details(error: ApiError) -> dict[str, Any]:
         "title": title,
         "status": error.status,
         "detail": detail,
-        "instance": request.real_path,
+        "instance": instance_url(),
         "request_id": request_id(),
     }
     errors = field_errors(error)
@@ -181,4 +232,7 @@ def problem_details(error: ApiError) -> dict[str, Any]:
 
 
 def render_error(error: ApiError) -> Response:
-    return json_response(problem_details(error), error.status, content_type=PROBLEM_JSON)
+    # The spec's info: a throttled response says when to retry. The rate limiter's own headers
+    # repeat it for a counted 429; an injected one has only this.
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else None
+    return json_response(problem_details(error), error.status, headers, content_type=PROBLEM_JSON)

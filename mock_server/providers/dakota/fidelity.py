@@ -58,8 +58,8 @@ FACTS: tuple[Fact, ...] = (
         "assumed",
     ),
     Fact(
-        'same key with another body, or on another route: 422 `#validation-error` "Unprocessable Entity"',
-        "assumed (IETF idempotency-key draft)",
+        'same key with another body, or on another route: 422 `#validation-error` "Unprocessable entity"',
+        "spec (type, title of its 422), assumed (status: IETF idempotency-key draft)",
     ),
     Fact(
         'a key whose first request is still running: 409 `#conflict` "Conflict - duplicate request detected"',
@@ -79,8 +79,19 @@ FACTS: tuple[Fact, ...] = (
     Fact(
         "errors are RFC 9457 `application/problem+json`: `type` "
         "(`https://docs.dakota.xyz/api-reference/errors#<anchor>`), `title`, `status`, `detail`, "
-        "`instance` (the request path, without our `/dakota` prefix), `request_id`",
+        "`instance`, `request_id`",
         "spec, docs",
+    ),
+    Fact(
+        "`instance` is an absolute URL: `https://` + the real host the request was for + its path "
+        "without our `/dakota` prefix (`https://api.platform.dakota.xyz/users`); through "
+        "`api.platform.sandbox.dakota.xyz` it names the sandbox host, and every other request "
+        "(prefix-mounted, or on a port of its own) the production host",
+        "spec (format uri; its examples are absolute, on production's host), issue 14",
+    ),
+    Fact(
+        "`instance` leaves out the query string, and percent-encodes the path (RFC 3986: `/users/caf%C3%A9`)",
+        'assumed (the spec calls it "the request path"; none of its examples has a query)',
     ),
     Fact(
         'validation errors: title "Invalid Request", detail "One or more fields failed '
@@ -155,6 +166,28 @@ FACTS: tuple[Fact, ...] = (
         '429 body: problem details `#rate-limit-exceeded` "Too Many Requests", detail "Too many '
         'requests. Please retry after the rate limit window resets."',
         "docs (detail wording), assumed (type, title)",
+    ),
+    Fact(
+        "a fault rule's status carries that status's type and title: 401 `#authentication-error` "
+        '"Unauthorized", 403 `#forbidden` "Forbidden", 404 `#not-found` "Not Found", 409 `#conflict` '
+        '"Conflict", 422 `#validation-error` "Unprocessable entity", 429 `#rate-limit-exceeded` "Too '
+        'Many Requests", 500 `#internal-error` "Internal server error", 501 `#not-implemented` "Not '
+        'implemented", 502 `#provider-error` "Bad Gateway"; the detail repeats the title unless the '
+        "rule gives a `message`",
+        "spec (the examples' types, titles, title = detail; 502: POST /users's own example), "
+        "assumed (429, as the rate limiter's)",
+    ),
+    Fact(
+        'an injected 503 is `#service-unavailable` "Service Unavailable"; another status with no type '
+        "of Dakota's is `#invalid-request` titled with its reason phrase (4xx), or `#internal-error` "
+        '"Internal server error" (5xx)',
+        'spec (503: the anchor; the spec also answers 503 as `#internal-error` "Service unavailable"), '
+        "assumed (the rest)",
+    ),
+    Fact(
+        "an injected 429 carries `Retry-After: 60` (the length of Dakota's one-minute window), with no "
+        "`X-RateLimit-*` headers unless the rate limit is on",
+        "spec (info: a 429 carries Retry-After), assumed (the value)",
     ),
     Fact(
         "fixed windows opening at a key's first request; refused requests do not count; requests "

@@ -1,5 +1,7 @@
 """Dots (seeds 000 and 001): production dedupes users by phone number; the sandbox does not."""
 
+from dataclasses import replace
+
 from mock_server.core.provider import BackendContext, Provider
 from mock_server.providers.dots.auth import credential_headers, verify_basic
 from mock_server.providers.dots.errors import render_error
@@ -33,17 +35,13 @@ PRODUCTION = Provider(
     api=PRODUCTION_API,
 )
 
-SANDBOX = Provider(
+# The same API in its other environment: its own prefix, hosts and store, and duplicate phones allowed.
+SANDBOX = replace(
+    PRODUCTION,
     name="dots-sandbox",
     title="Dots sandbox",
     prefix="/dots-sandbox",
     hosts=("api.senddotssandbox.com", "pls.senddotssandbox.com"),
-    example_path="/api/v2/users",
     build_backend=sandbox_backend,
-    build_blueprint=build_blueprint,
-    render_error=render_error,
-    authenticate=verify_basic,
-    credential_headers=credential_headers,
-    fixture_scope=FIXTURE_SCOPE,
     api=SANDBOX_API,
 )

@@ -6,7 +6,7 @@ from typing import Any
 from flask import Request
 
 from mock_server.base.errors import Unauthorized
-from mock_server.core.auth import Credential
+from mock_server.core.auth import Credential, basic_credentials
 
 MISSING_AUTHORIZATION = "Missing Authorization header."
 MALFORMED_AUTHORIZATION = "Invalid Authorization header. Expected Basic base64(client_id:api_key)."
@@ -16,10 +16,11 @@ def verify_basic(request: Request, _backend: Any = None) -> Credential:
     """Any well-formed Basic credential is accepted (stripe-mock's way); data is scoped per client id."""
     if not request.headers.get("Authorization"):
         raise Unauthorized(MISSING_AUTHORIZATION)
-    auth = request.authorization
-    if auth is None or auth.type != "basic" or not auth.username:
+    credentials = basic_credentials(request.headers.get("Authorization"))
+    if credentials is None or not credentials[0]:
         raise Unauthorized(MALFORMED_AUTHORIZATION)
-    return Credential(scope=auth.username)
+    client_id, _api_key = credentials
+    return Credential(scope=client_id)
 
 
 def credential_headers(_backend: Any, client_id: str) -> dict[str, str]:

@@ -21,6 +21,15 @@ from mock_server.base.errors import (
 from mock_server.core.http import json_response
 
 INVALID_JSON = "Request body must be a valid JSON object."
+INCORRECT_TOKEN = "Incorrect token"  # the spec's own words for verify's 400
+
+
+class IncorrectToken(InvalidRequest):
+    """A verification token that is wrong, expired, used up, or was never sent: the spec's one 400."""
+
+    def __init__(self) -> None:
+        super().__init__(INCORRECT_TOKEN)
+
 
 # Documented codes for a field's validation error; any other field is plain invalid-input.
 FIELD_ERROR_CODES = {
@@ -57,6 +66,7 @@ ERROR_CODES: tuple[str, ...] = tuple(
     dict.fromkeys(
         [
             "invalid-input",
+            "incorrect-token",
             *FIELD_ERROR_CODES.values(),
             *CONFLICT_CODES.values(),
             "conflict",
@@ -83,6 +93,8 @@ def error_body(code: str, message: str) -> dict:
 def _code_and_message(error: ApiError) -> tuple[str, str]:
     if isinstance(error, MalformedBody):
         return "invalid-input", INVALID_JSON
+    if isinstance(error, IncorrectToken):
+        return "incorrect-token", error.message
     if isinstance(error, InvalidRequest):
         # Dots reports one problem at a time: the first failed field, in declared order.
         field, messages = next(iter(error.fields.items()), ("", [error.message]))

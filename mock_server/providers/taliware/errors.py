@@ -28,6 +28,7 @@ from mock_server.base.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
+from mock_server.core.faults import InjectedFault
 from mock_server.core.http import dump_json
 from mock_server.core.state import current_state
 from mock_server.providers.taliware import system_text_json
@@ -183,6 +184,8 @@ def newtonsoft_dumps(payload: dict) -> str:
 
 
 def _message(error: ApiError) -> str:
+    if isinstance(error, InjectedFault) and error.chosen_message:
+        return error.chosen_message  # a fault rule's own words win over Taliware's wording of its status
     if isinstance(error, PayloadTooLarge):
         return BODY_TOO_LARGE.format(current_app.config["MAX_CONTENT_LENGTH"])
     if isinstance(error, RequestTimeout):

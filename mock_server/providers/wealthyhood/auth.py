@@ -16,7 +16,7 @@ from flask import Request
 
 from mock_server.base.clock import Clock
 from mock_server.base.errors import MalformedBody
-from mock_server.core.auth import Credential, current_credential
+from mock_server.core.auth import Credential, basic_credentials, current_credential
 from mock_server.core.http import body_bytes, read_json_object
 from mock_server.providers.wealthyhood.errors import BearerTokenRejected, InsufficientScope, OAuthError
 
@@ -25,12 +25,8 @@ READ_USERS = "read:users"
 WRITE_USERS = "write:users"
 ALL_SCOPES = (READ_USERS, WRITE_USERS)
 
-# An Auth0 issuer is the tenant's URL; the mock's is under .invalid (RFC 2606), so it can never be real.
-ISSUER = "https://wealthyhood.mock-server.invalid/"
 # Auth0's subject for a client-credentials token: "<client_id>@clients".
 CLIENT_SUBJECT = "{0}@clients"
-# The audience of the tokens the mock hands out itself (credential_headers); any audience is accepted.
-API_AUDIENCE = "https://api.wealthyhood.com"
 ALGORITHM = "HS256"
 TOKEN_LIFETIME_SECONDS = 3600
 TOKEN_PARAMETERS = ("grant_type", "client_id", "client_secret", "audience", "scope")
@@ -58,6 +54,29 @@ SCOPES_NOT_GRANTED = "Client has not been granted scopes: {scopes}"
 
 
 @dataclass(frozen=True)
+class AuthTenant:
+    """The Auth0 tenant of one Wealthyhood environment: each environment has its own, so a token the
+    sandbox issued is not the production mock's own (and the other way round)."""
+
+    # An Auth0 issuer is the tenant's URL; the mock's are under .invalid (RFC 2606), so never real.
+    issuer: str
+    # The audience of the tokens the mock hands out itself (credential_headers); any is accepted.
+    audience: str
+    # Names the environment in the seeded signing key, so two environments never share a key.
+    key_name: str
+
+
+PRODUCTION_TENANT = AuthTenant(
+    "https://wealthyhood.mock-server.invalid/", "https://api.wealthyhood.com", "wealthyhood"
+)
+SANDBOX_TENANT = AuthTenant(
+    "https://wealthyhood-sandbox.mock-server.invalid/",
+    "https://api.sandbox.wealthyhood.com",
+    "wealthyhood-sandbox",
+)
+
+
+@dataclass(frozen=True)
 class TokenRequest:
     client_id: str
     audience: str
@@ -68,12 +87,15 @@ class TokenAuthority:
     """Issues and verifies the mock's access tokens. By default it also accepts any well-formed JWT
     another issuer made, unverified, so a test can mint its own; `strict` accepts only its own."""
 
-    def __init__(self, clock: Clock, *, strict: bool, seed: int | None) -> None:
+    def __init__(
+        self, clock: Clock, *, strict: bool, seed: int | None, tenant: AuthTenant = PRODUCTION_TENANT
+    ) -> None:
         self._clock = clock
         self._strict = strict
+        self.tenant = tenant
         # A seeded server signs with a key derived from the seed, so its tokens survive a restart.
         self._key = (
-            hashlib.sha256(f"mock-server wealthyhood signing key {seed}".encode()).digest()
+            hashlib.sha256(f"mock-server {tenant.key_name} signing key {seed}".encode()).digest()
             if seed is not None
             else secrets.token_bytes(32)
         )
@@ -83,7 +105,7 @@ class TokenAuthority:
 
         now = int(self._clock.now().timestamp())
         claims = {  # the claims of an Auth0 client-credentials access token
-            "iss": ISSUER,
+            "iss": self.tenant.issuer,
             "sub": CLIENT_SUBJECT.format(grant.client_id),
             "aud": grant.audience,
             "iat": now,
@@ -97,7 +119,7 @@ class TokenAuthority:
     def verify(self, token: str) -> dict[str, Any]:
         """The token's claims, or BearerTokenRejected."""
         claims = _unverified_claims(token)
-        ours = claims.get("iss") == ISSUER
+        ours = claims.get("iss") == self.tenant.issuer
         if self._strict and not ours:
             raise BearerTokenRejected(NOT_ISSUED_HERE)
         if ours:
@@ -161,7 +183,7 @@ def bearer_headers(backend: TokenHolder, scope: str) -> dict[str, str]:
     data partition is `scope`: a partition is a token's subject, "<client_id>@clients", so a bare name is
     taken as the client id."""
     client_id = scope.removesuffix(CLIENT_SUBJECT.format(""))
-    token = backend.tokens.issue(TokenRequest(client_id, API_AUDIENCE, ALL_SCOPES))
+    token = backend.tokens.issue(TokenRequest(client_id, backend.tokens.tenant.audience, ALL_SCOPES))
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -237,13 +259,13 @@ def _authenticated_client(request: Request, params: Mapping[str, str]) -> str:
     """The client id, from HTTP Basic (client_secret_basic) or the body (client_secret_post)."""
     uses_header = bool(request.headers.get("Authorization"))
     if uses_header:
-        auth = request.authorization
-        if auth is None or auth.type != "basic":
+        credentials = basic_credentials(request.headers.get("Authorization"))
+        if credentials is None:  # not Basic, or a malformed one (RFC 7617: no colon, not base64)
             raise OAuthError(401, "invalid_client", CLIENT_AUTH_FAILED, basic_challenge=True)
         if "client_secret" in params:  # RFC 6749 section 2.3: one method per request
             raise OAuthError(400, "invalid_request", TWO_AUTH_METHODS)
         # RFC 6749 section 2.3.1: both are form-encoded before they are base64-encoded.
-        client_id, secret = unquote_plus(auth.username or ""), unquote_plus(auth.password or "")
+        client_id, secret = (unquote_plus(part) for part in credentials)
     else:
         client_id, secret = params.get("client_id", ""), params.get("client_secret", "")
     if not client_id or not secret:

@@ -3,6 +3,9 @@ errors instead ({"error": ..., "error_description": ...}, RFC 6749 section 5.2).
 
 from __future__ import annotations
 
+import re
+from http import HTTPStatus
+
 from flask import Response, request
 from marshmallow import Schema, fields, validate
 
@@ -41,8 +44,8 @@ CODES: tuple[tuple[type[ApiError], str], ...] = (
     (UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE"),
     (IdempotencyKeyReused, "UNPROCESSABLE_ENTITY"),
     (RateLimited, "TOO_MANY_REQUESTS"),
-    (ApiError, "INTERNAL_SERVER_ERROR"),
 )
+INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 # An error on the token endpoint that is not an OAuthError still gets an OAuth code, by status.
 OAUTH_CODES_BY_STATUS = {400: "invalid_request", 401: "invalid_client", 403: "access_denied"}
@@ -89,7 +92,9 @@ class ErrorBody(Schema):
     """The body of every error of the user routes, for the OpenAPI document."""
 
     message = fields.String(required=True)
-    code = fields.String(required=True, validate=validate.OneOf([code for _, code in CODES]))
+    code = fields.String(
+        required=True, validate=validate.OneOf([*(code for _, code in CODES), INTERNAL_SERVER_ERROR])
+    )
 
 
 class OAuthErrorBody(Schema):
@@ -115,6 +120,23 @@ def _message(error: ApiError) -> str:
     return error.message
 
 
+def error_code(error: ApiError) -> str:
+    """By the error's type; an error of none (a fault rule's 502, say) by its status, spelled the
+    same way (its reason phrase in upper snake case), so no status takes another's code."""
+    typed = next((code for kind, code in CODES if isinstance(error, kind)), None)
+    return typed or code_of_status(error.status)
+
+
+def code_of_status(status: int) -> str:
+    if status == 422:  # one spelling whatever Python's phrase ("Unprocessable Content" from 3.13)
+        return "UNPROCESSABLE_ENTITY"
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:  # no registered phrase (a CDN's 520): its class's generic code
+        return "BAD_REQUEST" if status < 500 else INTERNAL_SERVER_ERROR
+    return re.sub(r"[^A-Z0-9]+", "_", phrase.upper()).strip("_")
+
+
 def _quoted(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -130,6 +152,8 @@ def bearer_challenge(error: ApiError) -> str | None:
             f"Bearer error={_quoted('insufficient_scope')}, "
             f"error_description={_quoted(error.message)}, scope={_quoted(error.scope)}"
         )
+    if isinstance(error, Unauthorized):  # a fault rule's 401: no token was at fault, so no error code
+        return "Bearer"
     return None
 
 
@@ -153,7 +177,7 @@ def on_token_endpoint() -> bool:
 def render_error(error: ApiError) -> Response:
     if isinstance(error, OAuthError) or on_token_endpoint():
         return render_oauth_error(error)
-    code = next(code for kind, code in CODES if isinstance(error, kind))
+    code = error_code(error)
     challenge = bearer_challenge(error)
     headers = {"WWW-Authenticate": challenge} if challenge else None
     return json_response(error_body(_message(error), code), error.status, headers)
