@@ -15,6 +15,7 @@ from mock_server.base.errors import (
     MalformedBody,
     MethodNotAllowed,
     PayloadTooLarge,
+    RateLimited,
     RouteNotFound,
 )
 from mock_server.core.http import json_response
@@ -56,6 +57,8 @@ def render(error: ApiError) -> Response:
         response = request.provider.render_error(error)
     if isinstance(error, MethodNotAllowed):
         response.headers["Allow"] = ", ".join(error.allowed)
+    if isinstance(error, RateLimited):  # a throttled answer says when to retry (RFC 6585 section 4)
+        response.headers.setdefault("Retry-After", str(error.retry_after))
     return response
 
 

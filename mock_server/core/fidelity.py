@@ -20,8 +20,9 @@ FACTS: tuple[Fact, ...] = (
     ),
     Fact(
         "an injected 405 carries an empty `Allow` (the resource allows no method while the rule lasts); "
-        "Wealthyhood's injected 401 carries `WWW-Authenticate: Bearer` as its own 401s do",
-        "RFC 9110 sections 10.2.1 and 11.6.1, RFC 6750 section 3",
+        "Wealthyhood's injected 401 carries `WWW-Authenticate: Bearer` as its own 401s do; every "
+        "provider's 429, injected or counted, carries one `Retry-After` (60 for an injected one)",
+        "RFC 9110 sections 10.2.1 and 11.6.1, RFC 6750 section 3, RFC 6585 section 4",
     ),
     Fact(
         "a dropped connection (`drop` rule) is journaled with `status` null and `dropped` true, and an "

@@ -74,6 +74,22 @@ def test_dakota_answers_an_injected_429_with_retry_after(client):
 
 
 @pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        (DOTS, basic("c1")),
+        (TALIWARE, {"tenant": "tenant-a", "X-API-Key": "key-a"}),
+        ("/wealthyhood/users/me", {}),  # faults come before auth: no token needed to be throttled
+    ],
+    ids=["dots", "taliware", "wealthyhood"],
+)
+def test_every_provider_answers_an_injected_429_with_one_retry_after(client, path, headers):
+    inject(client, 429)
+    response = client.get(path, headers=headers)
+    assert response.status_code == 429
+    assert response.headers.getlist("Retry-After") == ["60"]
+
+
+@pytest.mark.parametrize(
     ("status", "anchor", "title"),
     [(404, "not-found", "Customer not found"), (502, "provider-error", "Bad Gateway")],
 )

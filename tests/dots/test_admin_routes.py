@@ -63,14 +63,14 @@ def test_messages_limit_keeps_the_newest(client, three_sent):
     assert (user_ids_of(body), body["total"]) == ([three_sent[2]["id"]], 1)
 
 
-@pytest.mark.parametrize(
-    ("query", "reason"),
-    [
-        ("provider=nope", "provider: Unknown provider 'nope'."),
-        ("limit=0", "limit: Must be greater than or equal to 1."),
-        ("limit=many", "limit: Not a valid integer."),
-    ],
-)
+BAD_MESSAGE_QUERIES = [
+    ("provider=nope", "provider: Unknown provider 'nope'."),
+    ("limit=0", "limit: Must be greater than or equal to 1."),
+    ("limit=many", "limit: Not a valid integer."),
+]
+
+
+@pytest.mark.parametrize(("query", "reason"), BAD_MESSAGE_QUERIES)
 def test_a_bad_messages_query_is_400(client, query, reason):
     response = client.get(f"/__admin/messages?{query}")
     assert (response.status_code, response.get_json()) == (400, {"error": reason})
@@ -136,32 +136,32 @@ def test_a_status_is_set_in_the_named_environment_only(client):
     assert set_status(client, user["id"], "disabled", provider="dots-sandbox").status_code == 200
 
 
-@pytest.mark.parametrize(
-    ("body", "status", "reason"),
-    [
-        ({"provider": "dots", "user_id": UNKNOWN_ID, "status": "disabled"}, 404, "User not found."),
-        (
-            {"provider": "dots", "user_id": UNKNOWN_ID, "status": "asleep"},
-            400,
-            "status: status must be one of: verified, unverified, disabled, in_review.",
-        ),
-        (
-            {"provider": "nope", "user_id": UNKNOWN_ID, "status": "disabled"},
-            400,
-            "provider: Unknown provider 'nope'.",
-        ),
-        (
-            {"provider": "dakota", "user_id": UNKNOWN_ID, "status": "disabled"},
-            400,
-            "provider: dakota users have no status to set.",
-        ),
-        (
-            {"provider": "dots", "status": "disabled"},
-            400,
-            "user_id: Missing data for required field.",
-        ),
-    ],
-)
+STATUS_REFUSALS = [
+    ({"provider": "dots", "user_id": UNKNOWN_ID, "status": "disabled"}, 404, "User not found."),
+    (
+        {"provider": "dots", "user_id": UNKNOWN_ID, "status": "asleep"},
+        400,
+        "status: status must be one of: verified, unverified, disabled, in_review.",
+    ),
+    (
+        {"provider": "nope", "user_id": UNKNOWN_ID, "status": "disabled"},
+        400,
+        "provider: Unknown provider 'nope'.",
+    ),
+    (
+        {"provider": "dakota", "user_id": UNKNOWN_ID, "status": "disabled"},
+        400,
+        "provider: dakota users have no status to set.",
+    ),
+    (
+        {"provider": "dots", "status": "disabled"},
+        400,
+        "user_id: Missing data for required field.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "status", "reason"), STATUS_REFUSALS)
 def test_a_bad_status_request_is_refused_and_changes_nothing(client, user, body, status, reason):
     response = client.post("/__admin/users/status", json=body)
     assert (response.status_code, response.get_json()) == (status, {"error": reason})

@@ -23,6 +23,8 @@ from tests.dots.helpers import (
 
 AUTH = basic("client-a")
 UNKNOWN_ID = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
+UNKNOWN_USER_IDS = [UNKNOWN_ID, "not-a-uuid"]
+USER_NOT_FOUND = error("not-found", "User not found.")
 TIN_CHECK_SECONDS = 3
 W9_COLLECTED = {
     "tax_id_collected": True,
@@ -206,10 +208,10 @@ def test_a_bad_submission_is_400_and_changes_nothing(client, clock, user, body, 
     assert shown(client, user["id"]) == user
 
 
-@pytest.mark.parametrize("user_id", [UNKNOWN_ID, "not-a-uuid"])
+@pytest.mark.parametrize("user_id", UNKNOWN_USER_IDS)
 def test_compliance_for_an_unknown_user_is_404(client, user_id):
     response = submit(client, user_id, {"w9": W9})
-    assert (response.status_code, response.get_json()) == (404, error("not-found", "User not found."))
+    assert (response.status_code, response.get_json()) == (404, USER_NOT_FOUND)
 
 
 def test_compliance_for_another_clients_user_is_404_and_changes_nothing(client, user):
@@ -257,27 +259,27 @@ def test_an_address_for_a_foreign_payee_keeps_w9_null(client, user):
     assert shown(client, user["id"])["compliance"]["w9"] is None
 
 
-@pytest.mark.parametrize(
-    ("body", "message"),
-    [
-        (without(US_ADDRESS, "postcode"), "postcode is required."),
-        (without(US_ADDRESS, "line_1"), "line_1 is required."),
-        ({**US_ADDRESS, "city": ""}, "city must not be empty."),
-        ({**US_ADDRESS, "country": "USA"}, "country must be a 2-letter ISO country code, such as US."),
-        (
-            {**US_ADDRESS, "state": "California"},
-            "state must be a 2-letter state code, such as CA, for a US address.",
-        ),
-        ({**US_ADDRESS, "line_2": 5}, "line_2 must be a string."),
-    ],
-)
+BAD_ADDRESSES = [
+    (without(US_ADDRESS, "postcode"), "postcode is required."),
+    (without(US_ADDRESS, "line_1"), "line_1 is required."),
+    ({**US_ADDRESS, "city": ""}, "city must not be empty."),
+    ({**US_ADDRESS, "country": "USA"}, "country must be a 2-letter ISO country code, such as US."),
+    (
+        {**US_ADDRESS, "state": "California"},
+        "state must be a 2-letter state code, such as CA, for a US address.",
+    ),
+    ({**US_ADDRESS, "line_2": 5}, "line_2 must be a string."),
+]
+
+
+@pytest.mark.parametrize(("body", "message"), BAD_ADDRESSES)
 def test_a_bad_address_is_400_and_changes_nothing(client, user, body, message):
     response = put_address(client, user["id"], body)
     assert (response.status_code, response.get_json()) == (400, error("invalid-input", message))
     assert shown(client, user["id"]) == user
 
 
-@pytest.mark.parametrize("user_id", [UNKNOWN_ID, "not-a-uuid"])
+@pytest.mark.parametrize("user_id", UNKNOWN_USER_IDS)
 def test_an_address_for_an_unknown_user_is_404(client, user_id):
     response = put_address(client, user_id, US_ADDRESS)
-    assert (response.status_code, response.get_json()) == (404, error("not-found", "User not found."))
+    assert (response.status_code, response.get_json()) == (404, USER_NOT_FOUND)

@@ -177,3 +177,12 @@ def test_an_admin_puts_a_user_in_review_over_a_socket(dots):
     assert dots.call("GET", "", params={"status": "in_review"}).json()["data"] == [
         {**user, "status": "in_review"}
     ]
+
+
+def test_racing_sends_leave_the_newest_message_holding_the_code_that_works(dots):
+    user = dots.create()
+    sends = race(8, lambda _: dots.call("POST", f"/{user['id']}/send-verification-token"))
+    assert {response.status_code for response in sends} == {202}
+    # Drawn, stored and sent in one step: the last message sent holds the code the user keeps.
+    verified = dots.call("POST", f"/{user['id']}/verify", json={"token": dots.last_code(user["id"])})
+    assert (verified.status_code, verified.json()) == (200, {})

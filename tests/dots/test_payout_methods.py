@@ -14,6 +14,12 @@ UNKNOWN_ID = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
 ACH_ID = re.compile(r"acc_[a-z0-9]{14}")
 NO_METHOD = "default_payout_method must be a payout method already configured by the user."
 FOR_CASH_APP, FOR_VENMO = "when platform is cash_app.", "when platform is venmo."
+NOT_A_UUID = error("invalid-input", "user_id must be a valid UUID.")
+USER_NOT_FOUND = error("not-found", "User not found.")
+METHODS = ["GET", "PUT"]
+UNCONFIGURED_RAILS = ["venmo", "intl_bank", "crypto"]
+# A change of the default to a method not configured, with another change that must not be kept either.
+REFUSED_CHANGES = {"default_payout_method": "ach", "metadata": {"tier": "gold"}}
 
 
 def add(client, user_id: str, body, base: str = PROD):
@@ -212,7 +218,7 @@ def test_patch_default_payout_method_takes_a_configured_platform(client, user):
     assert shown(client, user["id"]) == response.get_json()
 
 
-@pytest.mark.parametrize("rail", ["venmo", "intl_bank", "crypto"])
+@pytest.mark.parametrize("rail", UNCONFIGURED_RAILS)
 def test_patch_default_payout_method_refuses_a_platform_not_configured(client, user, rail):
     add(client, user["id"], PAYPAL)
     response = client.patch(under(PROD, user["id"]), headers=AUTH, json={"default_payout_method": rail})
@@ -221,8 +227,7 @@ def test_patch_default_payout_method_refuses_a_platform_not_configured(client, u
 
 
 def test_a_refused_patch_changes_nothing_else_either(client, user):
-    changes = {"default_payout_method": "ach", "metadata": {"tier": "gold"}}
-    assert client.patch(under(PROD, user["id"]), headers=AUTH, json=changes).status_code == 400
+    assert client.patch(under(PROD, user["id"]), headers=AUTH, json=REFUSED_CHANGES).status_code == 400
     assert shown(client, user["id"]) == user
 
 
@@ -233,28 +238,28 @@ def without(body: dict, name: str) -> dict:
     return {key: value for key, value in body.items() if key != name}
 
 
-@pytest.mark.parametrize(
-    ("body", "code", "message"),
-    [
-        ({}, "invalid-input", "platform is required."),
-        ({"platform": "crypto"}, "invalid-input", "platform must be one of: paypal, venmo, cash_app, ach."),
-        (without(ACH, "routing_number"), "invalid-input", "routing_number is required when platform is ach."),
-        (without(ACH, "account_number"), "invalid-input", "account_number is required when platform is ach."),
-        (without(ACH, "account_type"), "invalid-input", "account_type is required when platform is ach."),
-        ({**ACH, "account_type": "cd"}, "invalid-input", "account_type must be one of: checking, savings."),
-        ({**ACH, "routing_number": "12345678"}, "invalid-input", "routing_number must be 9 digits."),
-        ({**ACH, "account_number": "12a4"}, "invalid-input", "account_number must be 4 to 17 digits."),
-        (without(CASH_APP, "cash_tag"), "invalid-input", "cash_tag is required when platform is cash_app."),
-        (without(CASH_APP, "routing_number"), "invalid-input", f"routing_number is required {FOR_CASH_APP}"),
-        ({"platform": "paypal"}, "invalid-email", "email is required when platform is paypal."),
-        ({**PAYPAL, "email": "bob"}, "invalid-email", "email must be a valid email address."),
-        ({"platform": "venmo"}, "invalid-phone-number", f"phone_number or handle is required {FOR_VENMO}"),
-        ({**VENMO, "phone_number": "+1 415"}, "invalid-phone-number", "phone_number must be 1 to 20 digits."),
-        ({"platform": "venmo", "handle": ""}, "invalid-input", "handle must not be empty."),
-        ({**PAYPAL, "is_default": "yes"}, "invalid-input", "is_default must be a boolean."),
-        ({**PAYPAL, "auto_payout_enabled": 1}, "invalid-input", "auto_payout_enabled must be a boolean."),
-    ],
-)  # fmt: skip
+BAD_METHODS = [
+    ({}, "invalid-input", "platform is required."),
+    ({"platform": "crypto"}, "invalid-input", "platform must be one of: paypal, venmo, cash_app, ach."),
+    (without(ACH, "routing_number"), "invalid-input", "routing_number is required when platform is ach."),
+    (without(ACH, "account_number"), "invalid-input", "account_number is required when platform is ach."),
+    (without(ACH, "account_type"), "invalid-input", "account_type is required when platform is ach."),
+    ({**ACH, "account_type": "cd"}, "invalid-input", "account_type must be one of: checking, savings."),
+    ({**ACH, "routing_number": "12345678"}, "invalid-input", "routing_number must be 9 digits."),
+    ({**ACH, "account_number": "12a4"}, "invalid-input", "account_number must be 4 to 17 digits."),
+    (without(CASH_APP, "cash_tag"), "invalid-input", "cash_tag is required when platform is cash_app."),
+    (without(CASH_APP, "routing_number"), "invalid-input", f"routing_number is required {FOR_CASH_APP}"),
+    ({"platform": "paypal"}, "invalid-email", "email is required when platform is paypal."),
+    ({**PAYPAL, "email": "bob"}, "invalid-email", "email must be a valid email address."),
+    ({"platform": "venmo"}, "invalid-phone-number", f"phone_number or handle is required {FOR_VENMO}"),
+    ({**VENMO, "phone_number": "+1 415"}, "invalid-phone-number", "phone_number must be 1 to 20 digits."),
+    ({"platform": "venmo", "handle": ""}, "invalid-input", "handle must not be empty."),
+    ({**PAYPAL, "is_default": "yes"}, "invalid-input", "is_default must be a boolean."),
+    ({**PAYPAL, "auto_payout_enabled": 1}, "invalid-input", "auto_payout_enabled must be a boolean."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("body", "code", "message"), BAD_METHODS)
 def test_a_bad_method_is_400_and_changes_nothing(client, state, user, body, code, message):
     before = stored(state, user)
     response = add(client, user["id"], body)
@@ -263,19 +268,16 @@ def test_a_bad_method_is_400_and_changes_nothing(client, state, user, body, code
     assert listed(client, user["id"]).get_json() == []
 
 
-@pytest.mark.parametrize("method", ["GET", "PUT"])
+@pytest.mark.parametrize("method", METHODS)
 def test_payout_methods_take_only_a_uuid_user_id(client, method):
     response = client.open(f"{PROD}/not-a-uuid/payout-methods", method=method, headers=AUTH, json=PAYPAL)
-    assert (response.status_code, response.get_json()) == (
-        400,
-        error("invalid-input", "user_id must be a valid UUID."),
-    )
+    assert (response.status_code, response.get_json()) == (400, NOT_A_UUID)
 
 
-@pytest.mark.parametrize("method", ["GET", "PUT"])
+@pytest.mark.parametrize("method", METHODS)
 def test_payout_methods_of_an_unknown_user_are_404(client, method):
     response = client.open(f"{PROD}/{UNKNOWN_ID}/payout-methods", method=method, headers=AUTH, json=PAYPAL)
-    assert (response.status_code, response.get_json()) == (404, error("not-found", "User not found."))
+    assert (response.status_code, response.get_json()) == (404, USER_NOT_FOUND)
 
 
 def test_payout_methods_of_another_clients_user_are_404(client, user):

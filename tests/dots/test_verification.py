@@ -14,6 +14,9 @@ from tests.dots.helpers import PROD, SANDBOX, error, expected_user, last_code, p
 AUTH = basic("client-a")
 UNKNOWN_ID = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
 INCORRECT = error("incorrect-token", "Incorrect token")
+UNKNOWN_USER_IDS = [UNKNOWN_ID, "not-a-uuid"]
+USER_NOT_FOUND = error("not-found", "User not found.")
+NOT_A_UUID = error("invalid-input", "user_id must be a valid UUID.")
 
 
 def send(client, user_id: str, base: str = PROD, **body):
@@ -76,16 +79,16 @@ def test_sending_changes_nothing_the_user_shows(client, user):
     assert shown(client, user["id"]) == user
 
 
-@pytest.mark.parametrize(
-    ("body", "message"),
-    [
-        (b'{"use_voice": "yes"}', "use_voice must be a boolean."),
-        (b'{"use_voice": 1}', "use_voice must be a boolean."),
-        (b'{"use_voice": null}', "use_voice may not be null."),
-        (b"{", "Request body must be a valid JSON object."),
-        (b"[]", "Request body must be a valid JSON object."),
-    ],
-)
+BAD_SEND_BODIES = [
+    (b'{"use_voice": "yes"}', "use_voice must be a boolean."),
+    (b'{"use_voice": 1}', "use_voice must be a boolean."),
+    (b'{"use_voice": null}', "use_voice may not be null."),
+    (b"{", "Request body must be a valid JSON object."),
+    (b"[]", "Request body must be a valid JSON object."),
+]
+
+
+@pytest.mark.parametrize(("body", "message"), BAD_SEND_BODIES)
 def test_send_refuses_a_bad_body_and_sends_nothing(client, user, body, message):
     url = under(PROD, user["id"], "send-verification-token")
     response = client.post(url, headers=AUTH, data=body, content_type="application/json")
@@ -93,11 +96,11 @@ def test_send_refuses_a_bad_body_and_sends_nothing(client, user, body, message):
     assert sent_messages(client, user["id"]) == []
 
 
-@pytest.mark.parametrize("user_id", [UNKNOWN_ID, "not-a-uuid"])
+@pytest.mark.parametrize("user_id", UNKNOWN_USER_IDS)
 def test_send_to_an_unknown_user_is_404(client, user_id):
     # The spec types this user_id as any string: one that is no user's id is simply not found.
     response = send(client, user_id)
-    assert (response.status_code, response.get_json()) == (404, error("not-found", "User not found."))
+    assert (response.status_code, response.get_json()) == (404, USER_NOT_FOUND)
     assert client.get("/__admin/messages").get_json() == {"messages": [], "total": 0}
 
 
@@ -196,15 +199,15 @@ def test_a_new_code_has_all_its_tries(client, user):
     assert verify(client, user["id"], last_code(client, user["id"])).status_code == 200
 
 
-@pytest.mark.parametrize(
-    ("body", "message"),
-    [
-        ({}, "token is required."),
-        ({"token": "12345"}, "token must be at least 6 characters long."),
-        ({"token": 123456}, "token must be a string."),
-        ({"token": None}, "token may not be null."),
-    ],
-)
+BAD_TOKENS = [
+    ({}, "token is required."),
+    ({"token": "12345"}, "token must be at least 6 characters long."),
+    ({"token": 123456}, "token must be a string."),
+    ({"token": None}, "token may not be null."),
+]
+
+
+@pytest.mark.parametrize(("body", "message"), BAD_TOKENS)
 def test_a_malformed_token_is_invalid_input_and_spends_no_try(client, user, body, message):
     send(client, user["id"])
     url = under(PROD, user["id"], "verify")
@@ -216,15 +219,12 @@ def test_a_malformed_token_is_invalid_input_and_spends_no_try(client, user, body
 
 def test_verify_takes_only_a_uuid_user_id(client):
     response = verify(client, "not-a-uuid", "123456")
-    assert (response.status_code, response.get_json()) == (
-        400,
-        error("invalid-input", "user_id must be a valid UUID."),
-    )
+    assert (response.status_code, response.get_json()) == (400, NOT_A_UUID)
 
 
 def test_verify_an_unknown_user_is_404(client):
     response = verify(client, UNKNOWN_ID, "123456")
-    assert (response.status_code, response.get_json()) == (404, error("not-found", "User not found."))
+    assert (response.status_code, response.get_json()) == (404, USER_NOT_FOUND)
 
 
 def test_another_clients_user_cannot_be_verified_with_its_code(client, user):

@@ -20,6 +20,9 @@ from tests.wealthyhood.helpers import (
 UNKNOWN_ID = "64f0c51e7fb3fc001234a001"
 # A valid IBAN (check digits and all) of a Greek bank code the registry does not know.
 UNKNOWN_BANK_IBAN = "GR3199901011234567890123456"
+IBAN_TAKEN = error("A bank account with this IBAN is already linked to the user.", "CONFLICT")
+USER_NOT_FOUND = error("User not found.", "NOT_FOUND")
+NEEDS_WRITE = error("Insufficient scope: this route needs write:users.", "FORBIDDEN")
 
 
 @pytest.fixture
@@ -83,10 +86,7 @@ def test_a_user_links_several_accounts_but_an_iban_once(client, auth, user):
     assert (first.status_code, second.status_code) == (201, 201)
     assert first.get_json()["id"] != second.get_json()["id"]
     again = link(client, auth, user["id"], {"holderName": "Other", "accountNumber": GREEK_IBAN.lower()})
-    assert (again.status_code, again.get_json()) == (
-        409,
-        error("A bank account with this IBAN is already linked to the user.", "CONFLICT"),
-    )
+    assert (again.status_code, again.get_json()) == (409, IBAN_TAKEN)
 
 
 def test_two_users_may_link_the_same_iban(client, auth, user):
@@ -141,18 +141,18 @@ def test_a_body_not_declared_as_json_is_415(client, auth, user):
     assert link(client, auth, user["id"], {"holderName": "J", "iban": GREEK_IBAN}).status_code == 201
 
 
-@pytest.mark.parametrize(
-    ("value", "status", "body"),
-    [
-        (None, 400, error("x-user-id header is required.", "BAD_REQUEST")),
-        (
-            "bank-user-12345",
-            400,
-            error("x-user-id must be a valid ObjectId (24 hexadecimal characters).", "BAD_REQUEST"),
-        ),
-        (UNKNOWN_ID, 404, error("User not found.", "NOT_FOUND")),
-    ],
-)
+USER_REFUSALS = [
+    (None, 400, error("x-user-id header is required.", "BAD_REQUEST")),
+    (
+        "bank-user-12345",
+        400,
+        error("x-user-id must be a valid ObjectId (24 hexadecimal characters).", "BAD_REQUEST"),
+    ),
+    (UNKNOWN_ID, 404, error("User not found.", "NOT_FOUND")),
+]
+
+
+@pytest.mark.parametrize(("value", "status", "body"), USER_REFUSALS)
 def test_a_missing_malformed_or_unknown_user_is_refused(client, auth, user, value, status, body):
     headers = auth if value is None else as_user(auth, value)
     response = client.post(BANK_ACCOUNTS, headers=headers, json={"holderName": "J", "iban": GREEK_IBAN})
@@ -163,14 +163,11 @@ def test_another_clients_user_is_not_found(client, user):
     response = link(
         client, authorized(client, "client-b"), user["id"], {"holderName": "J", "iban": GREEK_IBAN}
     )
-    assert (response.status_code, response.get_json()) == (404, error("User not found.", "NOT_FOUND"))
+    assert (response.status_code, response.get_json()) == (404, USER_NOT_FOUND)
 
 
 def test_a_read_only_token_is_403(client, user):
     response = link(
         client, authorized(client, scope="read:users"), user["id"], {"holderName": "J", "iban": GREEK_IBAN}
     )
-    assert (response.status_code, response.get_json()) == (
-        403,
-        error("Insufficient scope: this route needs write:users.", "FORBIDDEN"),
-    )
+    assert (response.status_code, response.get_json()) == (403, NEEDS_WRITE)

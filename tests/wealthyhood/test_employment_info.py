@@ -23,6 +23,11 @@ UNEMPLOYED = {
     "employmentStatus": "Unemployed",
     "sourcesOfWealth": ["Savings", "Inheritance"],
 }
+NOT_JSON = error("Content-Type must be application/json (UTF-8).", "UNSUPPORTED_MEDIA_TYPE")
+USER_NOT_FOUND = error("User not found.", "NOT_FOUND")
+NEEDS_WRITE = error("Insufficient scope: this route needs write:users.", "FORBIDDEN")
+# What GET is answered: 405, the Allow header, the body.
+GET_REFUSED = (405, "OPTIONS, PATCH", error("Method GET is not allowed.", "METHOD_NOT_ALLOWED"))
 
 
 @pytest.fixture
@@ -104,25 +109,22 @@ def test_a_body_that_is_not_json_is_refused_and_changes_nothing(client, auth, us
         data=json.dumps({"employmentInfo": UNEMPLOYED}),
         content_type="text/plain",
     )
-    assert (as_text.status_code, as_text.get_json()) == (
-        415,
-        error("Content-Type must be application/json (UTF-8).", "UNSUPPORTED_MEDIA_TYPE"),
-    )
+    assert (as_text.status_code, as_text.get_json()) == (415, NOT_JSON)
     assert client.get(ME, headers=headers).get_json() == user
 
 
-@pytest.mark.parametrize(
-    ("value", "status", "body"),
-    [
-        (None, 400, error("x-user-id header is required.", "BAD_REQUEST")),
-        (
-            "nope",
-            400,
-            error("x-user-id must be a valid ObjectId (24 hexadecimal characters).", "BAD_REQUEST"),
-        ),
-        (UNKNOWN_ID, 404, error("User not found.", "NOT_FOUND")),
-    ],
-)
+USER_REFUSALS = [
+    (None, 400, error("x-user-id header is required.", "BAD_REQUEST")),
+    (
+        "nope",
+        400,
+        error("x-user-id must be a valid ObjectId (24 hexadecimal characters).", "BAD_REQUEST"),
+    ),
+    (UNKNOWN_ID, 404, error("User not found.", "NOT_FOUND")),
+]
+
+
+@pytest.mark.parametrize(("value", "status", "body"), USER_REFUSALS)
 def test_a_missing_malformed_or_unknown_user_is_refused(client, auth, user, value, status, body):
     headers = auth if value is None else as_user(auth, value)
     response = client.patch(EMPLOYMENT_INFO, headers=headers, json={"employmentInfo": UNEMPLOYED})
@@ -134,7 +136,7 @@ def test_another_clients_user_is_not_found_and_unchanged(client, user):
     response = client.patch(
         EMPLOYMENT_INFO, headers=as_user(other, user["id"]), json={"employmentInfo": UNEMPLOYED}
     )
-    assert (response.status_code, response.get_json()) == (404, error("User not found.", "NOT_FOUND"))
+    assert (response.status_code, response.get_json()) == (404, USER_NOT_FOUND)
     owner = authorized(client)
     assert client.get(ME, headers=as_user(owner, user["id"])).get_json() == user
 
@@ -144,13 +146,9 @@ def test_a_read_only_token_is_403(client, user):
     response = client.patch(
         EMPLOYMENT_INFO, headers=as_user(read_only, user["id"]), json={"employmentInfo": UNEMPLOYED}
     )
-    assert (response.status_code, response.get_json()) == (
-        403,
-        error("Insufficient scope: this route needs write:users.", "FORBIDDEN"),
-    )
+    assert (response.status_code, response.get_json()) == (403, NEEDS_WRITE)
 
 
 def test_other_methods_are_405(client, auth, user):
     response = client.get(EMPLOYMENT_INFO, headers=as_user(auth, user["id"]))
-    assert (response.status_code, response.headers["Allow"]) == (405, "OPTIONS, PATCH")
-    assert response.get_json() == error("Method GET is not allowed.", "METHOD_NOT_ALLOWED")
+    assert (response.status_code, response.headers["Allow"], response.get_json()) == GET_REFUSED

@@ -30,6 +30,15 @@ HOLDINGS = [
     {"isin": "EU0009658145", "assetCommonId": "etf_vanguard_snp500", "quantity": 8},
 ]
 UNKNOWN_ID = "64f0c51e7fb3fc001234abcd"  # the docs' example userId: nobody's here
+NO_TOKEN = error("Authorization header with a Bearer access token is required.", "UNAUTHORIZED")
+EMAIL_TAKEN = error("A user with this email already exists.", "CONFLICT")
+NO_PORTFOLIO = error("User has no portfolio", "BAD_REQUEST")
+USER_NOT_FOUND = error("User not found", "NOT_FOUND")
+BANK_ACCOUNT_NOT_FOUND = error("Bank account not found", "NOT_FOUND")
+NEEDS_WRITE = error("Insufficient scope: this route needs write:users.", "FORBIDDEN")
+# Amounts JSON can write but a float cannot hold, and what they are answered.
+HUGE_AMOUNTS = ["1e999", "-1e999"]
+NOT_A_NUMBER = error("amount must be a number.", "BAD_REQUEST")
 
 
 @pytest.fixture
@@ -64,10 +73,7 @@ def test_statuses_are_the_three_the_b2b_builder_takes(client, auth):
 
 def test_statuses_need_a_token(client):
     response = client.get(PATHS["statuses"])
-    assert (response.status_code, response.get_json()) == (
-        401,
-        error("Authorization header with a Bearer access token is required.", "UNAUTHORIZED"),
-    )
+    assert (response.status_code, response.get_json()) == (401, NO_TOKEN)
 
 
 # --- POST /test/users ------------------------------------------------------------------------------
@@ -143,10 +149,7 @@ def test_a_test_users_email_is_taken_like_any_users(client, auth, state):
     response = client.post(
         PATHS["test_users"], headers=auth, json={"email": "JOHN.DOE@example.com", "status": "INVESTED"}
     )
-    assert (response.status_code, response.get_json()) == (
-        409,
-        error("A user with this email already exists.", "CONFLICT"),
-    )
+    assert (response.status_code, response.get_json()) == (409, EMAIL_TAKEN)
     assert state.store.count("wealthyhood-sandbox") == 1
 
 
@@ -247,7 +250,7 @@ def test_a_user_without_a_portfolio_gets_no_deposit_and_no_account(client, auth)
     response = deposit(
         client, auth, userId=plain["id"], amount=5, bankAccount={"holderName": "J", "iban": GREEK_IBAN}
     )
-    assert (response.status_code, response.get_json()) == (400, error("User has no portfolio", "BAD_REQUEST"))
+    assert (response.status_code, response.get_json()) == (400, NO_PORTFOLIO)
     linked = client.post(
         PATHS["bank_accounts"],
         headers=as_user(auth, plain["id"]),
@@ -270,69 +273,69 @@ def test_a_user_with_no_bank_account_must_name_one(client, auth, state, test_use
     assert backend.get(scope, test_user["_id"]).deposits == ()
 
 
-@pytest.mark.parametrize(
-    ("body", "status", "expected"),
-    [
-        ({"userId": UNKNOWN_ID, "amount": 100.5}, 404, error("User not found", "NOT_FOUND")),
-        ({"amount": 100.5}, 400, error("userId is required.", "BAD_REQUEST")),
-        (
-            {"userId": "user-12345", "amount": 100.5},
-            400,
-            error("userId must be a valid ObjectId (24 hexadecimal characters).", "BAD_REQUEST"),
-        ),
-        ({"userId": UNKNOWN_ID}, 400, error("amount is required.", "BAD_REQUEST")),
-        ({"userId": UNKNOWN_ID, "amount": 0}, 400, error("amount must be greater than 0.", "BAD_REQUEST")),
-        ({"userId": UNKNOWN_ID, "amount": -5}, 400, error("amount must be greater than 0.", "BAD_REQUEST")),
-        (
-            {"userId": UNKNOWN_ID, "amount": 100.505},
-            400,
-            error("amount must have at most two decimal places.", "BAD_REQUEST"),
-        ),
-        (
-            {"userId": UNKNOWN_ID, "amount": 1e-7},
-            400,
-            error("amount must have at most two decimal places.", "BAD_REQUEST"),
-        ),
-        ({"userId": UNKNOWN_ID, "amount": "100.50"}, 400, error("amount must be a number.", "BAD_REQUEST")),
-        ({"userId": UNKNOWN_ID, "amount": True}, 400, error("amount must be a number.", "BAD_REQUEST")),
-        ({"userId": UNKNOWN_ID, "amount": None}, 400, error("amount may not be null.", "BAD_REQUEST")),
-        (
-            {"userId": UNKNOWN_ID, "amount": 1, "bankAccountId": "ba_1"},
-            400,
-            error("bankAccountId must be a valid ObjectId (24 hexadecimal characters).", "BAD_REQUEST"),
-        ),
-        (
-            {"userId": UNKNOWN_ID, "amount": 1, "bankAccountId": UNKNOWN_ID, "bankAccount": {}},
-            400,
-            error("bankAccount.holderName is required.", "BAD_REQUEST"),
-        ),
-        (
-            {
-                "userId": UNKNOWN_ID,
-                "amount": 1,
-                "bankAccountId": UNKNOWN_ID,
-                "bankAccount": {"holderName": "J", "iban": GREEK_IBAN},
-            },
-            400,
-            error("Send bankAccountId or bankAccount, not both.", "BAD_REQUEST"),
-        ),
-        (
-            {"userId": UNKNOWN_ID, "amount": 1, "bankAccount": {"holderName": "J", "iban": "GR00"}},
-            400,
-            error("bankAccount.iban is not a valid IBAN: invalid characters in IBAN GR00.", "BAD_REQUEST"),
-        ),
-        (
-            {"userId": UNKNOWN_ID, "amount": 1, "bankAccount": {"holderName": "J"}},
-            400,
-            error("bankAccount.iban is required.", "BAD_REQUEST"),
-        ),
-        (
-            {"userId": UNKNOWN_ID, "amount": 1, "bankAccount": []},
-            400,
-            error("bankAccount must be an object.", "BAD_REQUEST"),
-        ),
-    ],
-)
+REFUSED_DEPOSITS = [
+    ({"userId": UNKNOWN_ID, "amount": 100.5}, 404, error("User not found", "NOT_FOUND")),
+    ({"amount": 100.5}, 400, error("userId is required.", "BAD_REQUEST")),
+    (
+        {"userId": "user-12345", "amount": 100.5},
+        400,
+        error("userId must be a valid ObjectId (24 hexadecimal characters).", "BAD_REQUEST"),
+    ),
+    ({"userId": UNKNOWN_ID}, 400, error("amount is required.", "BAD_REQUEST")),
+    ({"userId": UNKNOWN_ID, "amount": 0}, 400, error("amount must be greater than 0.", "BAD_REQUEST")),
+    ({"userId": UNKNOWN_ID, "amount": -5}, 400, error("amount must be greater than 0.", "BAD_REQUEST")),
+    (
+        {"userId": UNKNOWN_ID, "amount": 100.505},
+        400,
+        error("amount must have at most two decimal places.", "BAD_REQUEST"),
+    ),
+    (
+        {"userId": UNKNOWN_ID, "amount": 1e-7},
+        400,
+        error("amount must have at most two decimal places.", "BAD_REQUEST"),
+    ),
+    ({"userId": UNKNOWN_ID, "amount": "100.50"}, 400, error("amount must be a number.", "BAD_REQUEST")),
+    ({"userId": UNKNOWN_ID, "amount": True}, 400, error("amount must be a number.", "BAD_REQUEST")),
+    ({"userId": UNKNOWN_ID, "amount": None}, 400, error("amount may not be null.", "BAD_REQUEST")),
+    (
+        {"userId": UNKNOWN_ID, "amount": 1, "bankAccountId": "ba_1"},
+        400,
+        error("bankAccountId must be a valid ObjectId (24 hexadecimal characters).", "BAD_REQUEST"),
+    ),
+    (
+        {"userId": UNKNOWN_ID, "amount": 1, "bankAccountId": UNKNOWN_ID, "bankAccount": {}},
+        400,
+        error("bankAccount.holderName is required.", "BAD_REQUEST"),
+    ),
+    (
+        {
+            "userId": UNKNOWN_ID,
+            "amount": 1,
+            "bankAccountId": UNKNOWN_ID,
+            "bankAccount": {"holderName": "J", "iban": GREEK_IBAN},
+        },
+        400,
+        error("Send bankAccountId or bankAccount, not both.", "BAD_REQUEST"),
+    ),
+    (
+        {"userId": UNKNOWN_ID, "amount": 1, "bankAccount": {"holderName": "J", "iban": "GR00"}},
+        400,
+        error("bankAccount.iban is not a valid IBAN: invalid characters in IBAN GR00.", "BAD_REQUEST"),
+    ),
+    (
+        {"userId": UNKNOWN_ID, "amount": 1, "bankAccount": {"holderName": "J"}},
+        400,
+        error("bankAccount.iban is required.", "BAD_REQUEST"),
+    ),
+    (
+        {"userId": UNKNOWN_ID, "amount": 1, "bankAccount": []},
+        400,
+        error("bankAccount must be an object.", "BAD_REQUEST"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "status", "expected"), REFUSED_DEPOSITS)
 def test_a_refused_deposit_answers_its_reason(client, auth, test_user, body, status, expected):
     response = deposit(client, auth, **body)
     assert (response.status_code, response.get_json()) == (status, expected)
@@ -347,23 +350,27 @@ def test_an_unknown_bank_account_or_another_users_is_not_found(client, auth, tes
     ).get_json()
     for account_id in (UNKNOWN_ID, others_account["id"]):
         response = deposit(client, auth, userId=test_user["_id"], amount=1, bankAccountId=account_id)
-        assert (response.status_code, response.get_json()) == (
-            404,
-            error("Bank account not found", "NOT_FOUND"),
-        )
+        assert (response.status_code, response.get_json()) == (404, BANK_ACCOUNT_NOT_FOUND)
 
 
 def test_another_clients_test_user_is_not_found(client, test_user):
     other = authorized(client, "client-b", prefix=SANDBOX)
     response = deposit(client, other, userId=test_user["_id"], amount=1)
-    assert (response.status_code, response.get_json()) == (404, error("User not found", "NOT_FOUND"))
+    assert (response.status_code, response.get_json()) == (404, USER_NOT_FOUND)
 
 
 def test_the_write_routes_need_write_users(client, test_user):
     read_only = authorized(client, scope="read:users", prefix=SANDBOX)
-    needs_write = error("Insufficient scope: this route needs write:users.", "FORBIDDEN")
     for path, body in ((PATHS["test_users"], {"email": "x@y.co", "status": "INVESTED"}),
                        (PATHS["test_deposits"], {"userId": test_user["_id"], "amount": 1})):  # fmt: skip
         response = client.post(path, headers=read_only, json=body)
-        assert (response.status_code, response.get_json()) == (403, needs_write)
+        assert (response.status_code, response.get_json()) == (403, NEEDS_WRITE)
     assert client.get(PATHS["statuses"], headers=read_only).status_code == 200
+
+
+@pytest.mark.parametrize("amount", HUGE_AMOUNTS)
+def test_an_amount_too_large_for_a_number_is_400_not_500(client, auth, test_user, amount):
+    # Python reads 1e999 as infinity; the NaN and Infinity literals are refused before, this is not.
+    body = f'{{"userId": "{test_user["_id"]}", "amount": {amount}}}'
+    response = client.post(PATHS["test_deposits"], headers=auth, data=body, content_type="application/json")
+    assert (response.status_code, response.get_json()) == (400, NOT_A_NUMBER)

@@ -20,6 +20,9 @@ from tests.wealthyhood.helpers import (
 )
 
 UNKNOWN_ID = "64f0c51e7fb3fc001234a001"
+WALLET_NOT_FOUND = error("Wallet not found.", "NOT_FOUND")
+NEEDS_READ = error("Insufficient scope: this route needs read:users.", "FORBIDDEN")
+ALLOWED = "GET, HEAD, OPTIONS"
 
 
 @pytest.fixture
@@ -86,28 +89,28 @@ def test_a_failed_create_provisions_no_wallet(client, auth, state):
     assert state.store.count() == 0  # nothing stored, so no wallet either
 
 
-@pytest.mark.parametrize(
-    ("query", "status", "body"),
-    [
-        ({}, 400, error("owner is required.", "BAD_REQUEST")),
-        (
-            {"owner": ""},
-            400,
-            error("owner must be a valid ObjectId (24 hexadecimal characters).", "BAD_REQUEST"),
-        ),
-        (
-            {"owner": "user-12345"},
-            400,
-            error("owner must be a valid ObjectId (24 hexadecimal characters).", "BAD_REQUEST"),
-        ),
-        (
-            {"owner": UNKNOWN_ID + "\n"},
-            400,
-            error("owner must be a valid ObjectId (24 hexadecimal characters).", "BAD_REQUEST"),
-        ),
-        ({"owner": UNKNOWN_ID}, 404, error("Wallet not found.", "NOT_FOUND")),
-    ],
-)
+OWNER_REFUSALS = [
+    ({}, 400, error("owner is required.", "BAD_REQUEST")),
+    (
+        {"owner": ""},
+        400,
+        error("owner must be a valid ObjectId (24 hexadecimal characters).", "BAD_REQUEST"),
+    ),
+    (
+        {"owner": "user-12345"},
+        400,
+        error("owner must be a valid ObjectId (24 hexadecimal characters).", "BAD_REQUEST"),
+    ),
+    (
+        {"owner": UNKNOWN_ID + "\n"},
+        400,
+        error("owner must be a valid ObjectId (24 hexadecimal characters).", "BAD_REQUEST"),
+    ),
+    ({"owner": UNKNOWN_ID}, 404, error("Wallet not found.", "NOT_FOUND")),
+]
+
+
+@pytest.mark.parametrize(("query", "status", "body"), OWNER_REFUSALS)
 def test_a_missing_malformed_or_unknown_owner_is_refused(client, auth, user, query, status, body):
     response = client.get(WALLETS, headers=auth, query_string=query)
     assert (response.status_code, response.get_json()) == (status, body)
@@ -115,15 +118,12 @@ def test_a_missing_malformed_or_unknown_owner_is_refused(client, auth, user, que
 
 def test_another_clients_user_has_no_wallet_for_you(client, user):
     response = wallet_of(client, authorized(client, "client-b"), user["id"])
-    assert (response.status_code, response.get_json()) == (404, error("Wallet not found.", "NOT_FOUND"))
+    assert (response.status_code, response.get_json()) == (404, WALLET_NOT_FOUND)
 
 
 def test_a_token_without_read_users_is_403(client, user):
     response = wallet_of(client, authorized(client, scope="write:users"), user["id"])
-    assert (response.status_code, response.get_json()) == (
-        403,
-        error("Insufficient scope: this route needs read:users.", "FORBIDDEN"),
-    )
+    assert (response.status_code, response.get_json()) == (403, NEEDS_READ)
 
 
 def test_no_token_is_401(client, user):
@@ -134,7 +134,7 @@ def test_no_token_is_401(client, user):
 
 def test_wallets_only_answer_get(client, auth):
     response = client.post(WALLETS, headers=auth, json={})
-    assert (response.status_code, response.headers["Allow"]) == (405, "GET, HEAD, OPTIONS")
+    assert (response.status_code, response.headers["Allow"]) == (405, ALLOWED)
 
 
 # --- the activation delay is a setting, per environment ---------------------------------------------

@@ -232,7 +232,6 @@ def problem_details(error: ApiError) -> dict[str, Any]:
 
 
 def render_error(error: ApiError) -> Response:
-    # The spec's info: a throttled response says when to retry. The rate limiter's own headers
-    # repeat it for a counted 429; an injected one has only this.
-    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else None
-    return json_response(problem_details(error), error.status, headers, content_type=PROBLEM_JSON)
+    # A 429's Retry-After, which the spec's info asks for, is added for every provider by
+    # core/error_handling.render.
+    return json_response(problem_details(error), error.status, content_type=PROBLEM_JSON)

@@ -199,23 +199,31 @@ class DotsBackend:
 
     # --- verification ----------------------------------------------------------------------------
 
-    def send_verification_token(self, scope: str, user_id: str, use_voice: bool) -> OutboxMessage:
-        """A new code for the user (any earlier one stops working), and the message that "sends" it."""
+    def send_verification_token(
+        self, scope: str, user_id: str, use_voice: bool, deliver: Callable[[OutboxMessage], None]
+    ) -> OutboxMessage:
+        """A new code for the user (any earlier one stops working), and the message that "sends" it,
+        handed to `deliver`. One critical section: with two sends racing, the newest message holds the
+        code the user keeps; and an unknown user is refused before any random draw."""
         now = self._clock.now()
-        code = f"{self._rng.randrange(10**TOKEN_DIGITS):0{TOKEN_DIGITS}d}"
-        token = PendingToken(code, now + TOKEN_LIFETIME)
-        user = self._change(scope, user_id, lambda user: dataclasses.replace(user, verification=token))
-        return OutboxMessage(
-            id=self._ids.uuid4(),
-            time=now,
-            provider=self._provider,
-            scope=scope,
-            user_id=user.id,
-            channel="voice" if use_voice else "sms",
-            to=user.phone.e164,
-            body=VERIFICATION_TEXT.format(code=code),
-            code=code,
-        )
+        with self._changing:
+            user = self._users.get(scope, user_id)
+            code = f"{self._rng.randrange(10**TOKEN_DIGITS):0{TOKEN_DIGITS}d}"
+            updated = dataclasses.replace(user, verification=PendingToken(code, now + TOKEN_LIFETIME))
+            self._users.replace(scope, user_id, updated, self._unique_values(updated))
+            message = OutboxMessage(
+                id=self._ids.uuid4(),
+                time=now,
+                provider=self._provider,
+                scope=scope,
+                user_id=user.id,
+                channel="voice" if use_voice else "sms",
+                to=user.phone.e164,
+                body=VERIFICATION_TEXT.format(code=code),
+                code=code,
+            )
+            deliver(message)
+        return message
 
     def verify(self, scope: str, user_id: str, token: str) -> DotsUser:
         """The user verified by the code it was sent; IncorrectToken otherwise. A wrong token uses up one

@@ -97,8 +97,7 @@ def build_blueprint(provider: Provider[DotsBackend], users: DotsBackend) -> Blue
     @blueprint.post(USER + "/send-verification-token")
     def send_verification_token(user_id: str) -> Response:
         use_voice = optional_body(token_schema)["use_voice"]
-        message = users.send_verification_token(current_scope(), user_id, use_voice)
-        current_state().outbox.send(message)
+        users.send_verification_token(current_scope(), user_id, use_voice, current_state().outbox.send)
         return no_content(202)
 
     @blueprint.post(USER + "/verify")

@@ -483,6 +483,8 @@ class Amount(fields.Field):
             raise self.make_error("invalid")
         # The number as written, not as a binary float: 100.1 is 100.1, with one decimal place.
         units = Decimal(repr(value))
+        if not units.is_finite():  # 1e999 parses as infinity
+            raise self.make_error("invalid")
         if units <= 0:
             raise self.make_error("positive")
         if units.as_tuple().exponent < -2:  # type: ignore[operator]
