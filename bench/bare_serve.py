@@ -19,6 +19,13 @@ from mock_server.base.config import Config, SettingsCatalog
 from mock_server.rsgi import WholeRequests  # the front alone: it imports neither Flask nor the providers
 
 TARGET = "bench.bare_serve:front_from_environment"
+
+
+def never_waits() -> bool:
+    """The bare app sleeps on nothing, as the mock with no latency and no fault rules: served alike."""
+    return False
+
+
 M_MMAP_THRESHOLD = -3  # as mock_server/serve.py sets it before building the app
 MMAP_THRESHOLD_BYTES = 128 * 1024
 
@@ -33,7 +40,7 @@ def front_from_environment() -> Any:
     """What a spawned worker loads (a forked one inherits the app built before it)."""
     from bench.bare_app import app
 
-    return WholeRequests(app, config_from_env())
+    return WholeRequests(app, config_from_env(), may_wait=never_waits)
 
 
 def serve(host: str, port: int) -> None:
@@ -60,7 +67,7 @@ def serve(host: str, port: int) -> None:
         workers_kill_timeout=config.shutdown_grace_seconds,
     )
     if multiprocessing.get_start_method() == "fork":
-        server.serve(target_loader=lambda _target: WholeRequests(app, config))
+        server.serve(target_loader=lambda _target: WholeRequests(app, config, may_wait=never_waits))
     else:  # a spawned worker builds its own (the port travels in the environment, as the mock's does)
         os.environ.update({"MOCK_SERVER_HOST": config.host, "MOCK_SERVER_PORT": str(config.port)})
         server.serve()

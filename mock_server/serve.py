@@ -41,8 +41,14 @@ def keep_large_blocks_returnable() -> bool:
 
 
 def serving(app: Flask, config: Config, ports: ProviderPorts | None = None) -> WholeRequests:
-    """The app behind the front that hands it whole requests only (rsgi.py)."""
-    return WholeRequests(app, config, ports if config.provider_ports else None)
+    """The app behind the front that hands it whole requests only (rsgi.py). A request waits (sleeps)
+    only for latency, configured or injected by a fault rule; without either it runs on the event loop."""
+    faults = app.extensions["mock_server"].faults
+
+    def may_wait() -> bool:
+        return config.latency_ms is not None or bool(faults)
+
+    return WholeRequests(app, config, ports if config.provider_ports else None, may_wait)
 
 
 def app_from_environment() -> WholeRequests:
