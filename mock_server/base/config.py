@@ -143,6 +143,28 @@ def names_text(names: frozenset[str] | None) -> str:
     return ",".join(sorted(names or ()))
 
 
+# An outbound webhook's retries: 10 attempts over about 48 hours, as integrators report of Dakota (assumed).
+DEFAULT_RETRY_SCHEDULE = (30.0, 120.0, 600.0, 1800.0, 3600.0, 10800.0, 21600.0, 43200.0, 86400.0)
+
+
+def parse_delays(raw: str) -> tuple[float, ...]:
+    """`"30s,2m,1h"` (or plain seconds, "0.5,1") as seconds; "" for no retry at all."""
+    delays = []
+    for part in raw.split(","):
+        text = part.strip().lower()
+        if not text:
+            continue
+        match = re.match(r"^([0-9]+(?:\.[0-9]+)?)\s*([a-z]*)$", text)
+        if match is None or (match.group(2) and match.group(2) not in UNIT_SECONDS):
+            raise ValueError(f"retry delay {part.strip()!r} is not a number of seconds, or N with s, m or h")
+        delays.append(float(match.group(1)) * UNIT_SECONDS.get(match.group(2) or "s", 1))
+    return tuple(delays)
+
+
+def delays_text(delays: tuple[float, ...]) -> str:
+    return ",".join(f"{delay:g}" for delay in delays)
+
+
 @dataclass(frozen=True)
 class Config:
     host: str = "127.0.0.1"
@@ -175,6 +197,20 @@ class Config:
     # a base URL's origin), beside the shared port; same process, same state.
     provider_ports: Mapping[str, int] = field(
         default_factory=dict, metadata=setting(parse_ports, ports_text, "e.g. dakota=8083,dots=8081")
+    )
+    # Outbound webhooks: when a failed delivery is tried again, how long an attempt may take, and the
+    # bounds that keep slow or dead receivers from slowing the API or filling memory.
+    webhook_retry_schedule: tuple[float, ...] = field(
+        default=DEFAULT_RETRY_SCHEDULE,
+        metadata=setting(parse_delays, delays_text, "delays before each retry, e.g. 30s,2m,10m"),
+    )
+    webhook_timeout_seconds: float = 10.0
+    webhook_concurrency: int = 8
+    webhook_queue_size: int = 10_000
+    webhook_history_size: int = 10_000
+    # None: a webhook target may be any URL; else only URLs on these hosts (a sandbox shared by teams).
+    webhook_allowed_hosts: frozenset[str] | None = field(
+        default=None, metadata=setting(parse_names, names_text, "hosts webhook targets may name")
     )
     provider_settings: Mapping[str, Any] = field(default_factory=dict, metadata={"own": False})
 
@@ -227,10 +263,29 @@ class Config:
         if not 1 <= self.shutdown_grace_seconds <= 60:
             raise ValueError(f"shutdown_grace_seconds must be 1 to 60, not {self.shutdown_grace_seconds}")
         self._check_provider_ports(catalog)
+        self._check_webhooks()
         if self.threads < 1:
             raise ValueError(f"threads must be 1 or more, not {self.threads}")
         if not 0 <= self.port <= 65535:
             raise ValueError(f"port must be from 0 to 65535, not {self.port}")
+
+    def _check_webhooks(self) -> None:
+        if any(not 0 <= delay <= 7 * 86400 for delay in self.webhook_retry_schedule):
+            raise ValueError("webhook_retry_schedule delays must be from 0 to 7 days")
+        if len(self.webhook_retry_schedule) > 100:
+            raise ValueError("webhook_retry_schedule may have at most 100 delays")
+        if not 0 < self.webhook_timeout_seconds <= 300:
+            raise ValueError(
+                "webhook_timeout_seconds must be over 0 and at most 300, "
+                f"not {self.webhook_timeout_seconds:g}"
+            )
+        if not 1 <= self.webhook_concurrency <= 256:
+            raise ValueError(f"webhook_concurrency must be 1 to 256, not {self.webhook_concurrency}")
+        if not 1 <= self.webhook_queue_size <= self.webhook_history_size:
+            raise ValueError(
+                "webhook_queue_size must be 1 or more, and at most webhook_history_size "
+                f"({self.webhook_queue_size} and {self.webhook_history_size})"
+            )
 
     def _check_provider_ports(self, catalog: SettingsCatalog) -> None:
         for name, port in self.provider_ports.items():
