@@ -25,6 +25,7 @@ from mock_server.core.provider import BackendContext, Provider, Registry
 from mock_server.core.ratelimit import RateLimiter
 from mock_server.core.routing import HostRouter
 from mock_server.core.state import MockState
+from mock_server.core.webhooks import WebhookDispatcher, WebhookPolicy
 from mock_server.providers import REGISTRY
 
 
@@ -74,8 +75,19 @@ def build_state(config: Config, providers: tuple[Provider[Any], ...], clock: Clo
         faults=FaultRules(rng),
         outbox=Outbox(),
         rate_limiter=RateLimiter(clock, config.rate_limit) if config.rate_limit else None,
+        webhooks=WebhookDispatcher(clock, webhook_policy(config)),
     )
     for provider in providers:
-        context = BackendContext(provider, state.store, state.ids, clock, rng, config)
+        context = BackendContext(provider, state.store, state.ids, clock, rng, config, state.webhooks)
         state.backends[provider.name] = provider.build_backend(context)
     return state
+
+
+def webhook_policy(config: Config) -> WebhookPolicy:
+    return WebhookPolicy(
+        retry_delays=config.webhook_retry_schedule,
+        timeout_seconds=config.webhook_timeout_seconds,
+        concurrency=config.webhook_concurrency,
+        queue_size=config.webhook_queue_size,
+        history_size=config.webhook_history_size,
+    )

@@ -3,18 +3,25 @@
 Fixtures:
 - `mock_server_session`: one live server for the whole test session, on a free loopback port.
 - `mock_server`: the same server, reset before each test (in-process, no restart: microseconds).
-Both hand over a MockServer: `base_url(provider)`, `credentials(provider)`, `reset()`, `requests()`.
+Both hand over a MockServer: `base_url(provider)`, `credentials(provider)`, `reset()`, `requests()`,
+`webhook_public_key(provider)`, `deliver_webhooks()`.
+- `mock_webhook_receiver`: a live WebhookReceiver (mock_server/receiver.py) trusting the server's webhook
+  signing keys; the test registers its `url` as a webhook target through the API, then `wait_for`s events.
 
 Loading the plugin (pytest does, in every project that installs us) imports neither Flask nor any
-provider: the server is built, and its modules imported, when a test first asks for a fixture."""
+provider nor `cryptography`: the server is built, and its modules imported, when a test first asks for a
+fixture."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from mock_server.receiver import WebhookReceiver
 
 
 class MockServer:
@@ -52,6 +59,24 @@ class MockServer:
         """What the code under test sent, oldest first (the journal)."""
         return [entry.to_json() for entry in self.state.journal.entries()]
 
+    def webhook_public_key(self, provider: str = "dakota") -> str:
+        """The public key (64 hex characters) `provider`'s webhooks are signed with."""
+        declared = self.state.providers[provider]
+        if declared.webhook_signing_key is None:
+            raise ValueError(f"provider {provider!r} sends no webhooks")
+        return declared.webhook_public_key(self.state.backends[provider])
+
+    def webhook_public_keys(self) -> list[str]:
+        """The public keys of every served provider that sends webhooks."""
+        return [
+            self.webhook_public_key(name) for name, p in self.state.providers.items() if p.webhook_signing_key
+        ]
+
+    def deliver_webhooks(self) -> list[dict[str, Any]]:
+        """Attempt every pending webhook delivery now, wait for the outcomes, and return them (as listed
+        by the admin API)."""
+        return [delivery.to_json() for delivery in self.state.webhooks.deliver_now()]
+
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
@@ -59,6 +84,7 @@ class MockServer:
 
 @pytest.fixture(scope="session")
 def mock_server_session() -> Iterator[MockServer]:
+    """One live mock server (a MockServer) for the whole session, on a free loopback port; not reset."""
     server = MockServer()
     yield server
     server.stop()
@@ -66,5 +92,16 @@ def mock_server_session() -> Iterator[MockServer]:
 
 @pytest.fixture
 def mock_server(mock_server_session: MockServer) -> MockServer:
+    """The session's MockServer, reset first: no users, journal entries, webhooks or faults of other tests."""
     mock_server_session.reset()
     return mock_server_session
+
+
+@pytest.fixture
+def mock_webhook_receiver(mock_server: MockServer) -> Iterator[WebhookReceiver]:
+    """A live WebhookReceiver trusting the mock server's webhook signing keys, closed after the test; it
+    registers no target: create one through the API with its `url`."""
+    from mock_server.receiver import WebhookReceiver
+
+    with WebhookReceiver(mock_server.webhook_public_keys()) as receiver:
+        yield receiver

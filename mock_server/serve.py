@@ -10,6 +10,7 @@ RSGI instead (see rsgi.py).
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import multiprocessing
 import os
 import sys
@@ -57,7 +58,7 @@ def app_from_environment() -> WholeRequests:
     return serving(create_app(config), config, ProviderPorts.bind(config) if config.provider_ports else None)
 
 
-def banner(config: Config) -> str:
+def banner(config: Config, app: Flask | None = None) -> str:
     host = f"[{config.host}]" if ":" in config.host else config.host
     base = f"http://{host}:{config.port}"
     lines = [f"mock-server listening on {base}"]
@@ -70,7 +71,32 @@ def banner(config: Config) -> str:
         port = config.provider_ports.get(provider.name)
         if port is not None:
             lines.append(f"  {'':<{width}} http://{host}:{port}{provider.example_path}  (its own port)")
+    if app is not None:
+        lines += webhook_key_lines(app)
     return "\n".join(lines)
+
+
+def webhook_key_lines(app: Flask) -> list[str]:
+    """The public key each provider's webhooks are signed with, for the receiver's configuration."""
+    state = app.extensions["mock_server"]
+    lines = []
+    for name, provider in state.providers.items():
+        if provider.webhook_signing_key is not None:
+            key = provider.webhook_public_key(state.backends[name])
+            lines.append(f"  {provider.title} webhooks are signed with Ed25519 public key {key}")
+    return lines
+
+
+def pin_webhook_keys(app: Flask, config: Config) -> Config:
+    """A spawned worker builds its own app: give it the signing keys this one drew, so the keys it signs
+    with are the ones the banner published."""
+    state = app.extensions["mock_server"]
+    settings = dict(config.provider_settings)
+    for name, provider in state.providers.items():
+        if provider.webhook_signing_key is not None and settings.get(name) is not None:
+            key = provider.webhook_signing_key(state.backends[name])
+            settings[name] = dataclasses.replace(settings[name], webhook_signing_key=key.private_hex)
+    return dataclasses.replace(config, provider_settings=settings)
 
 
 def export_config(config: Config) -> None:
@@ -88,8 +114,8 @@ def serve(app: Flask, config: Config, out: TextIO = sys.stdout) -> None:
     forked = multiprocessing.get_start_method() == "fork"
     # Bound here, so a port that is taken stops the command; a forked worker inherits the sockets.
     ports = ProviderPorts.bind(config) if config.provider_ports and forked else None
-    export_config(config)
-    print(banner(config), file=out, flush=True)
+    export_config(config if forked else pin_webhook_keys(app, config))
+    print(banner(config, app), file=out, flush=True)
     server = Server(
         RSGI_TARGET,
         factory=True,

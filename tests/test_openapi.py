@@ -137,6 +137,7 @@ def test_admin_openapi_lists_every_document(client):
                 ("wealthyhood", "Wealthyhood"),
                 ("wealthyhood-sandbox", "Wealthyhood sandbox"),
                 ("dakota", "Dakota"),
+                ("dakota-sandbox", "Dakota sandbox"),
                 ("taliware", "Taliware CL2C"),
             ]
         ]
@@ -187,6 +188,8 @@ def test_openapi_document_operations_each_document_their_errors(documents, name)
 # (provider, JSON pointer into the document, what it must say): each one as the code validates it.
 S = "/components/schemas/"
 USER_ID_GET = "/paths/~1users~1{user_id}/get"
+TARGETS = "/paths/~1webhooks~1targets"
+TARGET = "/paths/~1webhooks~1targets~1{webhook_target_id}"
 STATEMENTS = [
     ("dots", S + "UserCreate/properties/country_code/pattern", "^[0-9]{1,3}$"),
     ("dots", S + "UserCreate/properties/phone_number/pattern", "^[0-9]{1,20}$"),
@@ -218,6 +221,23 @@ STATEMENTS = [
     ("dakota", S + "UserCreate/properties/role/enum", ["admin", "viewer"]),
     ("dakota", S + "UserCreate/properties/first_name/minLength", 1),
     ("dakota", S + "User/properties/is_super_admin/enum", [True]),
+    ("dakota", TARGETS + "/post/parameters/0/name", "x-idempotency-key"),
+    ("dakota", TARGETS + "/post/parameters/0/required", True),
+    ("dakota", TARGET + "/patch/parameters/1/name", "x-idempotency-key"),
+    ("dakota", TARGET + "/get/parameters/0/schema/pattern", "^[0-9A-Za-z]{27}$"),
+    ("dakota", TARGETS + "/get/parameters/0/schema/maximum", 100),
+    ("dakota", S + "TargetCreate/required", ["url"]),
+    ("dakota", S + "TargetCreate/properties/global/default", False),
+    ("dakota", S + "TargetCreate/properties/event_types/items/enum/0", "user.created"),
+    (
+        "dakota",
+        S + "WebhookTarget/required",
+        ["global", "id", "time_last_attempted", "time_last_healthy", "url"],
+    ),
+    ("dakota", S + "WebhookDelivery/properties/status/enum", ["delivered", "failed", "pending"]),
+    ("dakota", S + "ReplayResponse/properties/status/enum", ["queued"]),
+    ("dakota", "/paths/~1webhooks/get/parameters/3/name", "from"),
+    ("dakota", "/paths/~1webhooks/get/parameters/3/schema/format", "date-time"),
     (
         "dakota",
         "/components/securitySchemes/ApiKeyAuth",
@@ -239,6 +259,33 @@ def resolve(document: Any, pointer: str) -> Any:
         part = part.replace("~1", "/").replace("~0", "~")
         document = document[int(part)] if isinstance(document, list) else document.get(part)
     return document
+
+
+# The spec's operationId of each route it has (GET /users/{user_id} is in Dakota's docs only).
+DAKOTA_OPERATION_IDS = {
+    ("post", "/users"): "createClientUser",
+    ("get", "/users"): "listClientUsers",
+    ("get", "/users/{user_id}"): "getClientUser",
+    ("patch", "/users/{user_id}"): "updateClientUser",
+    ("delete", "/users/{user_id}"): "deleteClientUser",
+    ("post", "/webhooks/targets"): "createWebhookTarget",
+    ("get", "/webhooks/targets"): "listWebhookTargets",
+    ("get", "/webhooks/targets/{webhook_target_id}"): "getWebhookTarget",
+    ("patch", "/webhooks/targets/{webhook_target_id}"): "updateWebhookTarget",
+    ("delete", "/webhooks/targets/{webhook_target_id}"): "deleteWebhookTarget",
+    ("get", "/events"): "listEvents",
+    ("get", "/webhooks"): "listWebhookHistory",
+    ("get", "/webhooks/{event_id}"): "getWebhookDelivery",
+    ("post", "/webhooks/events/{event_id}/replay"): "replayWebhookDelivery",
+}
+
+
+@pytest.mark.parametrize("name", ["dakota", "dakota-sandbox"])
+def test_openapi_document_of_dakota_names_each_operation_as_the_spec(documents, name):
+    documented = {
+        (method, path): operation["operationId"] for method, path, operation in operations(documents[name])
+    }
+    assert documented == DAKOTA_OPERATION_IDS
 
 
 @pytest.mark.parametrize(("name", "pointer", "expected"), STATEMENTS)
@@ -319,7 +366,7 @@ def test_openapi_document_describes_each_error_the_provider_renders(
     documents, name, method, path, documented, error
 ):
     app = create_app()
-    concrete = PREFIXES[name] + path.replace("{user_id}", "1NFHrqBHb3cTfLVkFSGmHZqdDPi")
+    concrete = PREFIXES[name] + re.sub(r"\{[a-z_]*id\}", "1NFHrqBHb3cTfLVkFSGmHZqdDPi", path)
     with app.test_request_context(concrete, method=method.upper()):
         response = render(error)
     assert response.status_code == error.status
@@ -345,10 +392,9 @@ def valid_credentials(client: Any, name: str) -> dict[str, str]:
         grant = {"grant_type": "client_credentials", "client_id": "c1", "client_secret": "s", "audience": "a"}
         token = client.post(f"{PREFIXES[name]}/oauth/token", json=grant).get_json()["access_token"]
         return {"Authorization": f"Bearer {token}"}
-    return {
-        "dakota": {"x-api-key": "key-a", "x-idempotency-key": "3c90c3cc-0d44-4b50-8888-8dd25736052a"},
-        "taliware": {"tenant": "tenant-a", "X-API-Key": "key-a"},
-    }.get(name, basic("c1"))
+    if name.startswith("dakota"):  # production and sandbox
+        return {"x-api-key": "key-a", "x-idempotency-key": "3c90c3cc-0d44-4b50-8888-8dd25736052a"}
+    return {"taliware": {"tenant": "tenant-a", "X-API-Key": "key-a"}}.get(name, basic("c1"))
 
 
 @pytest.mark.parametrize("name", PROVIDERS)

@@ -1,5 +1,5 @@
 """The mock's own control plane under /__admin: health, reset, fixtures, the journal, faults, the outbox
-of messages the APIs "sent", and user statuses no API call reaches."""
+of messages the APIs "sent", user statuses no API call reaches, and outbound webhook deliveries."""
 
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ from mock_server.core.faults import FaultRule
 from mock_server.core.fixtures import FixtureError, load_fixtures_path
 from mock_server.core.http import body_bytes, json_response, read_json
 from mock_server.core.http import validate as load_with
-from mock_server.core.journal import JournalEntry
+from mock_server.core.journal import JournalEntry, mask
 from mock_server.core.routing import OWN_PATH_PREFIX
 from mock_server.core.state import current_state
+from mock_server.core.webhooks import STATUSES, Delivery
 
 ADMIN_PREFIX = OWN_PATH_PREFIX
 
@@ -57,6 +58,23 @@ class MessagesQuery(Schema):
     provider = fields.String()
     user_id = fields.String()
     limit = fields.Integer(validate=validate.Range(min=1))
+
+
+class DeliveriesQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    provider = fields.String()
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    event_id = fields.String()
+    limit = fields.Integer(validate=validate.Range(min=1))
+
+
+class DeliverRequest(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    due_only = fields.Boolean(load_default=False)
 
 
 class UserStatusRequest(Schema):
@@ -163,7 +181,7 @@ def build_admin_blueprint() -> Blueprint:
             {
                 "status": "ok",
                 "providers": {provider.name: provider.prefix for provider in state.providers.values()},
-                "users": state.store.count(),
+                "users": sum(state.store.count(name) for name in state.providers),
             }
         )
 
@@ -251,7 +269,75 @@ def build_admin_blueprint() -> Blueprint:
         current_state().faults.clear()
         return Response(status=204)
 
+    add_webhook_routes(admin)
     return admin
+
+
+def add_webhook_routes(admin: Blueprint) -> None:
+    @admin.get("/webhooks")
+    def webhooks() -> Response:
+        """Whether delivery runs, how it is bounded, the counts, and each provider's public key."""
+        state = current_state()
+        policy = state.webhooks.policy
+        return json_response(
+            {
+                "paused": state.webhooks.paused,
+                "counts": state.webhooks.counts(),
+                "public_keys": _webhook_public_keys(),
+                "retry_schedule_seconds": list(policy.retry_delays),
+                "max_attempts": policy.max_attempts,
+                "timeout_seconds": policy.timeout_seconds,
+                "concurrency": policy.concurrency,
+                "queue_size": policy.queue_size,
+                "history_size": policy.history_size,
+                "allowed_hosts": sorted(state.config.webhook_allowed_hosts or []) or None,
+            }
+        )
+
+    @admin.get("/webhooks/deliveries")
+    def webhook_deliveries() -> Response:
+        query = load_with(DeliveriesQuery(), request.args.to_dict())
+        _known_provider(query.get("provider"))
+        deliveries = [
+            delivery
+            for delivery in current_state().webhooks.deliveries(query.get("provider"))
+            if query.get("status") in (None, delivery.status)
+            and query.get("event_id") in (None, delivery.event_id)
+        ][: query.get("limit")]
+        return json_response(
+            {"deliveries": [_delivery_json(d) for d in deliveries], "total": len(deliveries)}
+        )
+
+    @admin.post("/webhooks/deliver")
+    def deliver_webhooks() -> Response:
+        """Attempt every pending delivery now (or only those due), and answer with their outcomes."""
+        due_only = load_with(DeliverRequest(), _optional_json())["due_only"]
+        attempted = current_state().webhooks.deliver_now(due_only=due_only)
+        return json_response({"deliveries": [_delivery_json(d) for d in attempted], "total": len(attempted)})
+
+    @admin.post("/webhooks/pause")
+    def pause_webhooks() -> Response:
+        current_state().webhooks.pause()
+        return json_response({"paused": True})
+
+    @admin.post("/webhooks/resume")
+    def resume_webhooks() -> Response:
+        current_state().webhooks.resume()
+        return json_response({"paused": False})
+
+
+def _webhook_public_keys() -> dict[str, str]:
+    state = current_state()
+    return {
+        name: provider.webhook_public_key(state.backends[name])
+        for name, provider in state.providers.items()
+        if provider.webhook_signing_key is not None
+    }
+
+
+def _delivery_json(delivery: Delivery) -> dict[str, Any]:
+    """A delivery as the admin API shows it: the credential masked, as the journal masks it."""
+    return {**delivery.to_json(), "scope": mask(delivery.scope)}
 
 
 def _journal_match(entry: JournalEntry, query: dict[str, Any]) -> bool:

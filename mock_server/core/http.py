@@ -49,6 +49,13 @@ def json_response(
     return Response(dump_json(payload), status=status, headers=dict(headers or {}), content_type=content_type)
 
 
+def no_content() -> Response:
+    """A 204: no body, so no media type either."""
+    response = Response(status=204)
+    response.headers.remove("Content-Type")
+    return response
+
+
 def body_bytes() -> bytes:
     """The request body, read once per request after its size was checked: PayloadTooLarge for a
     declared length over the limit (nothing is read), or for a body of undeclared length (chunked) that

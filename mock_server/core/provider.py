@@ -18,9 +18,11 @@ from mock_server.base.clock import Clock
 from mock_server.base.config import Config, SettingsCatalog
 from mock_server.base.errors import ApiError
 from mock_server.base.ids import IdFactory
+from mock_server.base.signing import SigningKey
 from mock_server.base.store import Collection, Store
 from mock_server.core.auth import Credential
 from mock_server.core.openapi import ApiDescription
+from mock_server.core.webhooks import WebhookDispatcher
 
 if TYPE_CHECKING:
     from faker import Faker
@@ -57,6 +59,7 @@ class BackendContext:
     clock: Clock
     rng: random.Random
     config: Config
+    webhooks: WebhookDispatcher  # the app's outbound webhook deliveries
 
     @property
     def settings(self) -> Any:
@@ -69,10 +72,13 @@ class BackendContext:
         not_found: Callable[[], ApiError],
         conflict: Callable[[str, Any], ApiError],
         bad_cursor: Callable[[str], ApiError] | None = None,
+        kind: str | None = None,
     ) -> Collection[Any]:
-        """The provider's own namespace of the store, answering with the provider's own errors."""
+        """The provider's own namespace of the store (its users), or of another `kind` of its records,
+        answering with the provider's own errors."""
+        namespace = self.provider.name if kind is None else f"{self.provider.name}:{kind}"
         return Collection(
-            self.store, self.provider.name, not_found=not_found, conflict=conflict, bad_cursor=bad_cursor
+            self.store, namespace, not_found=not_found, conflict=conflict, bad_cursor=bad_cursor
         )
 
 
@@ -108,9 +114,17 @@ class Provider(Generic[B]):
     api: ApiDescription | None = None
     # The dataclass of the provider's own settings (see base/config.py), or None.
     settings: type | None = None
+    # The key its outbound webhooks are signed with (whose public half the banner and the admin API
+    # publish); None: the provider sends no webhooks. Such a provider's settings have a
+    # `webhook_signing_key` (hex), which a spawned worker is given so that it signs with the same key.
+    webhook_signing_key: Callable[[B], SigningKey] | None = None
 
     def owns_path(self, path: str) -> bool:
         return path == self.prefix or path.startswith(self.prefix + "/")
+
+    def webhook_public_key(self, backend: B) -> str | None:
+        """The public key (64 hex) its webhooks are signed with, or None if it sends none."""
+        return None if self.webhook_signing_key is None else self.webhook_signing_key(backend).public_hex
 
     def real_path(self, path: str) -> str:
         """The path as the real API saw it: without our mount prefix."""

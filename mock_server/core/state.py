@@ -18,6 +18,7 @@ from mock_server.core.journal import Journal
 from mock_server.core.outbox import Outbox
 from mock_server.core.provider import Backend, Provider
 from mock_server.core.ratelimit import RateLimiter
+from mock_server.core.webhooks import WebhookDispatcher
 
 
 @dataclass
@@ -31,6 +32,7 @@ class MockState:
     journal: Journal
     providers: dict[str, Provider[Any]]
     faults: FaultRules
+    webhooks: WebhookDispatcher  # outbound webhook deliveries, attempted in the background
     outbox: Outbox = field(default_factory=Outbox)  # what the APIs "sent": SMS codes, calls
     backends: dict[str, Backend] = field(default_factory=dict)
     rate_limiter: RateLimiter | None = None  # None: no provider is rate limited (the default)
@@ -46,13 +48,15 @@ class MockState:
         return None
 
     def reset(self, provider: str | None = None) -> None:
-        """Forget users, idempotency keys, journal entries and sent messages; a full reset forgets fault
-        rules too, so one test's faults never leak into the next."""
+        """Forget users (and every other record), idempotency keys, journal entries, sent messages and
+        webhook deliveries; a full reset forgets fault rules too, so one test's faults never leak into the
+        next."""
         for name in [provider] if provider else list(self.backends):
             self.backends[name].reset()
         self.idempotency.clear(provider)
         self.journal.clear(provider)
         self.outbox.clear(provider)
+        self.webhooks.clear(provider)
         if provider is None:
             self.faults.clear()
         if self.rate_limiter is not None:

@@ -13,6 +13,7 @@ REGISTRY = Registry(
         wealthyhood.WEALTHYHOOD,
         wealthyhood.SANDBOX,
         dakota.PROVIDER,
+        dakota.SANDBOX,
         taliware.TALIWARE,
     )
 )

@@ -23,6 +23,7 @@ def test_health_lists_the_providers(client):
             "wealthyhood": "/wealthyhood",
             "wealthyhood-sandbox": "/wealthyhood-sandbox",
             "dakota": "/dakota",
+            "dakota-sandbox": "/dakota-sandbox",
             "taliware": "/taliware",
         },
         "users": 1,
@@ -35,7 +36,15 @@ def test_reset_all_clears_users_journal_and_faults(client, state):
     response = client.post("/__admin/reset")
     assert response.status_code == 200
     assert response.get_json() == {
-        "reset": ["dakota", "dots", "dots-sandbox", "taliware", "wealthyhood", "wealthyhood-sandbox"]
+        "reset": [
+            "dakota",
+            "dakota-sandbox",
+            "dots",
+            "dots-sandbox",
+            "taliware",
+            "wealthyhood",
+            "wealthyhood-sandbox",
+        ]
     }
     assert (state.store.count(), len(state.journal.entries()), state.faults.list()) == (0, 0, [])
 

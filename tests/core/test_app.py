@@ -28,7 +28,7 @@ def test_an_unknown_host_without_a_prefix_is_not_routed(client):
     assert response.status_code == 404
     assert response.get_json() == {
         "error": "No emulated API at /api/v2/users. APIs are mounted at: /dots, /dots-sandbox, /wealthyhood, "
-        "/wealthyhood-sandbox, /dakota, /taliware; "
+        "/wealthyhood-sandbox, /dakota, /dakota-sandbox, /taliware; "
         "or send a provider's real host in the Host header."
     }
 

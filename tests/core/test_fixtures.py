@@ -21,6 +21,7 @@ BUNDLED_SEEDS = {
     "wealthyhood": 3,
     "wealthyhood-sandbox": 6,
     "dakota": 4,
+    "dakota-sandbox": 7,
     "taliware": 5,
 }
 # What the README documents for reaching each provider's bundled users.
@@ -28,6 +29,7 @@ DOCUMENTED_HEADERS = {
     "dots": basic("pk_dev_mockserver", ""),
     "dots-sandbox": basic("pk_dev_mockserver", ""),
     "dakota": {"x-api-key": "dk_test_mockserver"},
+    "dakota-sandbox": {"x-api-key": "dk_test_mockserver"},
     "taliware": {"tenant": "root", "X-API-Key": "any-key"},
 }
 WEALTHYHOOD_GRANT = {
@@ -41,6 +43,7 @@ LIST_PATHS = {
     "dots": "/dots/api/v2/users?limit=100",
     "dots-sandbox": "/dots-sandbox/api/v2/users?limit=100",
     "dakota": "/dakota/users?limit=100",
+    "dakota-sandbox": "/dakota-sandbox/users?limit=100",
     "taliware": "/taliware/v1/cl2c/users",
 }
 

@@ -21,7 +21,10 @@ class ContractClient(FlaskClient):
         path = args[0] if args and isinstance(args[0], str) else kwargs.get("path", "/")
         host = dict(kwargs.get("headers") or {}).get("Host", "")
         if path.startswith("/dakota") or host.split(":")[0].endswith("dakota.xyz"):
-            origin = SANDBOX if host.split(":")[0].lower() == urlsplit(SANDBOX).hostname else PRODUCTION
+            sandbox = host.split(":")[0].lower() == urlsplit(SANDBOX).hostname or path.startswith(
+                "/dakota-sandbox"
+            )
+            origin = SANDBOX if sandbox else PRODUCTION
             check_contract(kwargs.get("method", "GET").upper(), path.split("?")[0], response, origin)
         return response
 

@@ -136,8 +136,20 @@ def _validator(file: str, definition: str | None = None) -> Draft202012Validator
 USER = _validator("dakota-user.schema.json", "user")
 USER_LIST = _validator("dakota-user.schema.json", "user_list")
 PROBLEM = _validator("dakota-problem.schema.json")
+TARGET = _validator("dakota-webhooks.schema.json", "webhook_target")
+TARGET_LIST = _validator("dakota-webhooks.schema.json", "webhook_target_list")
+EVENT_LIST = _validator("dakota-webhooks.schema.json", "event_list")
+DELIVERY = _validator("dakota-webhooks.schema.json", "webhook_delivery")
+HISTORY = _validator("dakota-webhooks.schema.json", "webhook_history_list")
+REPLAY = _validator("dakota-webhooks.schema.json", "webhook_replay_response")
 
-USER_PATH = re.compile(r"^/users/[^/]+$")
+# A concrete path's operation shape: the first pattern it matches names it.
+SHAPES = (
+    (re.compile(r"^/users/[^/]+$"), "/users/{user_id}"),
+    (re.compile(r"^/webhooks/targets/[^/]+$"), "/webhooks/targets/{webhook_target_id}"),
+    (re.compile(r"^/webhooks/events/[^/]+/replay$"), "/webhooks/events/{event_id}/replay"),
+    (re.compile(r"^/webhooks/(?!targets$)[^/]+$"), "/webhooks/{event_id}"),
+)
 # (method, path shape) -> (success status, schema of its body, or None for no body)
 OPERATIONS: dict[tuple[str, str], tuple[int, Draft202012Validator | None]] = {
     ("POST", "/users"): (201, USER),  # createClientUser
@@ -145,20 +157,35 @@ OPERATIONS: dict[tuple[str, str], tuple[int, Draft202012Validator | None]] = {
     ("GET", "/users/{user_id}"): (200, USER),  # docs only: the spec has no GET on one user
     ("PATCH", "/users/{user_id}"): (204, None),  # updateClientUser
     ("DELETE", "/users/{user_id}"): (204, None),  # deleteClientUser
+    ("POST", "/webhooks/targets"): (201, TARGET),  # createWebhookTarget
+    ("GET", "/webhooks/targets"): (200, TARGET_LIST),  # listWebhookTargets
+    ("GET", "/webhooks/targets/{webhook_target_id}"): (200, TARGET),  # getWebhookTarget
+    ("PATCH", "/webhooks/targets/{webhook_target_id}"): (200, TARGET),  # updateWebhookTarget
+    ("DELETE", "/webhooks/targets/{webhook_target_id}"): (204, None),  # deleteWebhookTarget
+    ("GET", "/events"): (200, EVENT_LIST),  # listEvents
+    ("GET", "/webhooks"): (200, HISTORY),  # listWebhookHistory
+    ("GET", "/webhooks/{event_id}"): (200, DELIVERY),  # getWebhookDelivery
+    ("POST", "/webhooks/events/{event_id}/replay"): (200, REPLAY),  # replayWebhookDelivery
 }
+MOUNTS = ("/dakota-sandbox", "/dakota")  # longest first
 
 
 def real_path(path: str) -> str:
-    if path == "/dakota" or path.startswith("/dakota/"):
-        return path[len("/dakota") :] or "/"
+    for mount in MOUNTS:
+        if path == mount or path.startswith(mount + "/"):
+            return path[len(mount) :] or "/"
     return path
+
+
+def operation_shape(path: str) -> str:
+    return next((shape for pattern, shape in SHAPES if pattern.match(path)), path)
 
 
 def check_contract(method: str, path: str, response: Any, origin: str = PRODUCTION) -> None:
     """Assert `response` (a Flask or requests response) is what the spec allows for this operation;
     `origin` is the real API's the request was for (production unless it came through the sandbox host)."""
     path = real_path(path)
-    shape = "/users/{user_id}" if USER_PATH.match(path) else path
+    shape = operation_shape(path)
     request_id = response.headers.get("x-request-id", "")
     assert REQUEST_ID.match(request_id), f"x-request-id {request_id!r}"
     content_type = response.headers.get("Content-Type")

@@ -70,19 +70,21 @@ def test_request_ids_differ_per_request(client):
 
 
 @pytest.mark.parametrize(
-    ("host", "origin"),
+    ("host", "origin", "provider"),
     [
-        ("api.platform.dakota.xyz", PRODUCTION),
-        ("api.platform.sandbox.dakota.xyz:443", SANDBOX),
-        ("API.Platform.Sandbox.Dakota.XYZ", SANDBOX),  # host names in any case (RFC 9110)
+        ("api.platform.dakota.xyz", PRODUCTION, "dakota"),
+        ("api.platform.sandbox.dakota.xyz:443", SANDBOX, "dakota-sandbox"),
+        ("API.Platform.Sandbox.Dakota.XYZ", SANDBOX, "dakota-sandbox"),  # host names in any case (RFC 9110)
     ],
 )
-def test_a_real_host_reaches_dakota_without_the_prefix(client, state, host, origin):
+def test_a_real_host_reaches_its_environment_without_the_prefix(client, state, host, origin, provider):
     created = client.post("/users", headers={**headers("key-a", key(1)), "Host": host}, json=SEED_BODY)
     assert created.status_code == 201
     missing = client.get("/users/1NFHrqBHb3cTfLVkFSGmHZqdDPi", headers={**headers(), "Host": host})
     assert missing.get_json()["instance"] == f"{origin}/users/1NFHrqBHb3cTfLVkFSGmHZqdDPi"
-    assert state.store.count("dakota") == 1
+    assert state.store.count(provider) == 1  # each environment has a store of its own
+    other = "dakota" if provider == "dakota-sandbox" else "dakota-sandbox"
+    assert state.store.count(other) == 0
 
 
 @pytest.mark.parametrize(
@@ -123,5 +125,7 @@ def test_the_banner_shows_where_dakota_is_served():
 
     assert (
         "Dakota              http://127.0.0.1:9000/dakota/users"  # aligned under "Wealthyhood sandbox"
-        "  (or Host: api.platform.dakota.xyz, api.platform.sandbox.dakota.xyz)"
+        "  (or Host: api.platform.dakota.xyz)\n"
+        "  Dakota sandbox      http://127.0.0.1:9000/dakota-sandbox/users"
+        "  (or Host: api.platform.sandbox.dakota.xyz)"
     ) in banner(Config(port=9000))

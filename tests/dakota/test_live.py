@@ -41,12 +41,14 @@ def test_the_seed_curl_command_works_as_written(live_server, unique_client):
     assert again.stdout == result.stdout  # the same key: the same response, byte for byte
 
 
-def test_the_real_host_reaches_dakota_over_a_socket(live_server, unique_client):
+def test_the_sandbox_host_reaches_the_sandbox_over_a_socket(live_server, unique_client):
     url = f"{live_server.url}/users"
     sent = {**headers(unique_client, str(uuid.uuid4())), "Host": "api.platform.sandbox.dakota.xyz"}
     response = requests.post(url, headers=sent, json=SEED_BODY, timeout=5)
     check_contract("POST", "/users", response)
-    listed = requests.get(f"{live_server.url}/dakota/users", headers=headers(unique_client), timeout=5)
+    listed = requests.get(
+        f"{live_server.url}/dakota-sandbox/users", headers=headers(unique_client), timeout=5
+    )
     check_contract("GET", "/users", listed)
     assert [user["id"] for user in listed.json()["data"]] == [response.json()["id"]]
 

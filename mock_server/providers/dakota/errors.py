@@ -169,7 +169,9 @@ def _title_and_detail(error: ApiError, problem: ProblemType) -> tuple[str, str]:
     if isinstance(error, IdempotencyKeyReused):
         return problem.title, KEY_REUSED
     if isinstance(error, NotFound | Conflict) and not isinstance(error, RouteNotFound):
-        return error.message, error.message  # "User not found", "User already exists": title = detail
+        # "User not found", "User already exists": the title is the detail, unless the error has its own
+        # ("Replay limit exceeded").
+        return getattr(error, "title", error.message), error.message
     if problem is INTERNAL:
         return problem.title, INTERNAL_ERROR  # never the exception's own text
     return problem.title, error.message or problem.title

@@ -3,7 +3,7 @@ table in docs/providers/dakota.md, which tools/docs.py renders from here."""
 
 from mock_server.base.fidelity import Fact
 
-FACTS: tuple[Fact, ...] = (
+USER_FACTS: tuple[Fact, ...] = (
     Fact(
         "`POST /users` answers **201** with `id`, `first_name`, `last_name`, `email`, `role`, "
         "`created_at`, `is_super_admin` (only when true), `swift_enabled`, in that order",
@@ -195,8 +195,10 @@ FACTS: tuple[Fact, ...] = (
         "assumed",
     ),
     Fact(
-        "production and sandbox hosts share one store (API keys differ between them, so data does not mix)",
-        "assumed",
+        "production (`/dakota`, `api.platform.dakota.xyz`) and the sandbox (`/dakota-sandbox`, "
+        "`api.platform.sandbox.dakota.xyz`) are two environments, each with its own store and webhook "
+        "signing key, as Dots and Wealthyhood are",
+        "docs (two hosts, two public keys), issue 15",
     ),
     Fact(
         "fixture users: `id` a KSUID whose embedded second is `created_at`",
@@ -226,3 +228,110 @@ FACTS: tuple[Fact, ...] = (
         "assumed (not in the spec's anchors)",
     ),
 )
+
+WEBHOOK_FACTS: tuple[Fact, ...] = (
+    Fact(
+        "`POST/GET /webhooks/targets`, `GET/PATCH/DELETE /webhooks/targets/{webhook_target_id}`, "
+        "`GET /events`, `GET /webhooks`, `GET /webhooks/{event_id}`, "
+        "`POST /webhooks/events/{event_id}/replay`; `x-api-key` on each, data per key",
+        "spec",
+    ),
+    Fact(
+        "`x-idempotency-key` (a UUID) required on target create and patch; not on replay",
+        'spec (per operation; the preamble\'s "all POST" is not applied to replay: assumed)',
+    ),
+    Fact(
+        "a target: `url` required, an absolute `http` or `https` URL (plain http allowed, for a "
+        "local receiver); `global` default false; `event_types` from the spec's 40 `EventType`s; "
+        "unknown type: 400 with `errors[]` entry `event_types.N`",
+        "spec, assumed (http, field path)",
+    ),
+    Fact(
+        "`PATCH` changes `global` and `event_types`; a `url` in it is refused (400, field `url`) "
+        'rather than ignored; 404 title and detail "Webhook target not found"',
+        "spec (no `url` in the update), assumed (refused)",
+    ),
+    Fact(
+        "`time_last_healthy` and `time_last_attempted` start at the creation time, then follow the "
+        "last successful and the last attempted delivery",
+        "spec (descriptions; its examples show 0)",
+    ),
+    Fact(
+        "`event_types` not given: sent as absent; a target that is not `global` and lists no type "
+        "gets every event",
+        'docs ("defaults to all events if not specified"), assumed (empty list)',
+    ),
+    Fact(
+        "user routes emit `user.created` (`{user_id, email}`), `user.updated` (`{user_id, email}`) "
+        "and `user.deleted` (`{user_id}`) in `data.object`; no `previous_attributes`, no `metadata`",
+        "spec examples, Go SDK `UserData` (email on created: assumed)",
+    ),
+    Fact(
+        "an event has `request: {id, idempotency_key}` of the API call that caused it; a replayed "
+        "idempotent request runs nothing and emits nothing",
+        "spec (EventRequest), assumed (always sent)",
+    ),
+    Fact(
+        "`GET /events`: newest first, `limit` 1..100 (20), KSUID cursors `starting_after`/`ending_before`, "
+        "`meta`; the newest 10,000 events of a key, and 20,000 of all keys, are kept",
+        "spec (params, meta), assumed (order, bound)",
+    ),
+    Fact(
+        "delivery: `POST` of the compact JSON envelope (UTF-8, not ASCII-escaped, as `JSON.stringify` "
+        "writes it), `Content-Type: application/json`, `X-Webhook-Signature`, `X-Webhook-Timestamp`, "
+        "`X-Dakota-Event-ID` (the event id); replays add `X-Webhook-Replay: true`",
+        "docs, spec (replay header), assumed (serialisation)",
+    ),
+    Fact(
+        "signature: standard base64 of Ed25519 over the timestamp's decimal string followed by the "
+        "body bytes, no separator; the timestamp is the wall clock at each attempt (signed afresh)",
+        "Go and TS SDKs, docs, assumed (per attempt)",
+    ),
+    Fact(
+        "the mock signs with its own key per environment: `MOCK_SERVER_DAKOTA_WEBHOOK_SIGNING_KEY` "
+        "(and `..._DAKOTA_SANDBOX_...`), else derived from `--seed`, else random per start; the "
+        "public key (64 hex, for `DAKOTA_WEBHOOK_PUBLIC_KEY`) is in the banner and "
+        "`GET /__admin/webhooks`",
+        "issue 15 (Dakota's private keys are not public)",
+    ),
+    Fact(
+        "success is any 2xx within `MOCK_SERVER_WEBHOOK_TIMEOUT_SECONDS` (10); a redirect is a "
+        "failure; retries after 30 s, 2 m, 10 m, 30 m, 1 h, 3 h, 6 h, 12 h, 24 h "
+        "(`MOCK_SERVER_WEBHOOK_RETRY_SCHEDULE`): 10 attempts over about 48 hours, then `failed`",
+        "assumed (integrators report ~10 attempts over ~48 h)",
+    ),
+    Fact(
+        "at most `MOCK_SERVER_WEBHOOK_CONCURRENCY` (8) attempts at once and "
+        "`MOCK_SERVER_WEBHOOK_QUEUE_SIZE` (10,000) deliveries pending; a delivery made when the "
+        "queue is full is recorded `failed`, never attempted, and the API call still succeeds",
+        "assumed",
+    ),
+    Fact(
+        "`GET /webhooks`: one record per event and target, newest first, of the last 30 days "
+        "(`from` clamped to it); `status`, `event_type`, `from`, `to`, `limit`; `cursor` is the "
+        "previous page's last event id, and a page never splits one event's records",
+        "spec, assumed (no split)",
+    ),
+    Fact(
+        "`GET /webhooks/{event_id}`: the first target's original record; 404 title and detail "
+        '"Webhook delivery record not found"',
+        "spec",
+    ),
+    Fact(
+        'replay: 200 `{webhook_id, status: "queued", replayed_to_count}` to every target that '
+        "selects the event now, new records with `is_replay: true`; `replay_count` counts them; "
+        'the eleventh: 409 "Replay limit exceeded"',
+        "spec",
+    ),
+    Fact(
+        'the replay\'s "operator" role is not checked (API keys have no roles here)',
+        "assumed",
+    ),
+    Fact(
+        "target URLs may name any host; `MOCK_SERVER_WEBHOOK_ALLOWED_HOSTS` limits them (400, field `url`)",
+        "assumed (for a shared sandbox)",
+    ),
+)
+
+SECTIONS = (("Users", USER_FACTS), ("Webhooks and events", WEBHOOK_FACTS))
+FACTS = USER_FACTS + WEBHOOK_FACTS

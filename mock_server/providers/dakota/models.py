@@ -15,6 +15,7 @@ from mock_server.core.fixtures import creation_times
 from mock_server.core.http import validate
 from mock_server.core.provider import BackendContext
 from mock_server.providers.dakota.schemas import KSUID_PATTERN, ROLES, UserCreate
+from mock_server.providers.dakota.webhooks import DakotaWebhooks, EventCause
 
 if TYPE_CHECKING:
     from faker import Faker
@@ -58,8 +59,9 @@ class DakotaBackend:
             conflict=lambda _field, _user: Conflict(USER_EXISTS, field="email"),
             bad_cursor=lambda name: InvalidRequest(fields={name: [UNKNOWN_CURSOR.format(name=name)]}),
         )
+        self.webhooks = DakotaWebhooks(context)
 
-    def create(self, scope: str, fields: dict[str, Any]) -> DakotaUser:
+    def create(self, scope: str, fields: dict[str, Any], cause: EventCause | None = None) -> DakotaUser:
         now = self._clock.now()
         user = DakotaUser(
             id=self._ids.ksuid(at=now),
@@ -70,6 +72,8 @@ class DakotaBackend:
             created_at=int(now.timestamp()),
         )
         self._insert(scope, user)
+        # The Go SDK's UserData carries the email; the spec's example shows only the id (both: assumed).
+        self.webhooks.emit(scope, "user.created", {"user_id": user.id, "email": user.email}, cause)
         return user
 
     def _insert(self, scope: str, user: DakotaUser) -> None:
@@ -111,6 +115,7 @@ class DakotaBackend:
 
     def reset(self) -> None:
         self._users.clear()
+        self.webhooks.reset()
 
     @staticmethod
     def _unique_values(user: DakotaUser) -> dict[str, Any]:
@@ -120,13 +125,18 @@ class DakotaBackend:
     def get(self, scope: str, user_id: str) -> DakotaUser:
         return self._users.get(scope, user_id)
 
-    def update(self, scope: str, user_id: str, changes: dict[str, Any]) -> DakotaUser:
+    def update(
+        self, scope: str, user_id: str, changes: dict[str, Any], cause: EventCause | None = None
+    ) -> DakotaUser:
         updated = dataclasses.replace(self.get(scope, user_id), **changes)
         self._users.replace(scope, user_id, updated, self._unique_values(updated))
+        # As the spec's example: the id and the email, no previous_attributes (assumed).
+        self.webhooks.emit(scope, "user.updated", {"user_id": updated.id, "email": updated.email}, cause)
         return updated
 
-    def delete(self, scope: str, user_id: str) -> None:
+    def delete(self, scope: str, user_id: str, cause: EventCause | None = None) -> None:
         self._users.delete(scope, user_id)
+        self.webhooks.emit(scope, "user.deleted", {"user_id": user_id}, cause)
 
     def list(
         self,

@@ -1,4 +1,5 @@
-"""The Dakota client-user routes the mock emulates, for its OpenAPI document (spec; seed 003)."""
+"""The Dakota routes the mock emulates, for its OpenAPI document: client users (spec; seed 003), webhook
+targets, the event stream and webhook deliveries (spec: the Webhooks and Events tags)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,19 @@ from mock_server.providers.dakota.schemas import (
     UserUpdate,
     ksuid_field,
 )
+from mock_server.providers.dakota.webhook_schemas import (
+    EventListQuery,
+    EventPage,
+    HistoryPage,
+    HistoryQuery,
+    ReplayResponse,
+    TargetCreate,
+    TargetPage,
+    TargetUpdate,
+    WebhookDelivery,
+    WebhookTarget,
+)
+from mock_server.providers.dakota.webhooks import REPLAY_LIMIT
 
 SCHEME = "ApiKeyAuth"  # the spec's name
 INTEGER = {"schema": {"type": "string", "pattern": "^[0-9]+$"}}
@@ -41,6 +55,39 @@ IDEMPOTENCY_KEY = Parameter(
 )
 SEED_BODY = {"first_name": "John", "last_name": "Doe", "email": "john@example.com", "role": "admin"}
 USER_ID = Parameter("user_id", "path", ksuid_field("user_id"), "The user's id (a KSUID).")
+# The spec's own request examples.
+TARGET_BODY = {
+    "url": "https://example.com/webhooks/receive",
+    "global": False,
+    "event_types": ["api_key.created"],
+}
+TARGET_CHANGES = {"global": False, "event_types": ["api_key.created"]}
+WEBHOOK_TARGET_ID = Parameter(
+    "webhook_target_id",
+    "path",
+    ksuid_field("webhook_target_id"),
+    "Unique identifier (ksuid) of the webhook target.",
+)
+
+
+def event_id(description: str) -> Parameter:
+    """The spec types an event id as any string; one the mock never made is a 404. (GET /webhooks/targets
+    is the list of targets, not an event's record: the route of its own wins.)"""
+    return Parameter("event_id", "path", {"type": "string", "minLength": 1}, description)
+
+
+# Where a response's ids lead: schemathesis follows these links (its stateful phase).
+CREATED_TARGET_ID = {"webhook_target_id": "$response.body#/id"}
+NEWEST_EVENT_ID = {"event_id": "$response.body#/data/0/id"}
+TARGET_LINKS = {
+    "GetCreatedTarget": {"operationId": "getWebhookTarget", "parameters": CREATED_TARGET_ID},
+    "UpdateCreatedTarget": {"operationId": "updateWebhookTarget", "parameters": CREATED_TARGET_ID},
+    "DeleteCreatedTarget": {"operationId": "deleteWebhookTarget", "parameters": CREATED_TARGET_ID},
+}
+EVENT_LINKS = {
+    "GetNewestEventsDelivery": {"operationId": "getWebhookDelivery", "parameters": NEWEST_EVENT_ID},
+    "ReplayNewestEvent": {"operationId": "replayWebhookDelivery", "parameters": NEWEST_EVENT_ID},
+}
 
 
 def problem(description: str, headers: Mapping[str, Mapping[str, Any]] = ALWAYS) -> Reply:
@@ -64,13 +111,19 @@ IN_FLIGHT = problem("A request with this x-idempotency-key is still being proces
 KEY_REUSED = problem("The x-idempotency-key was used with a different request (assumed).", REPLAYABLE)
 TOO_LARGE = problem("The body is over the server's size limit (assumed).", REPLAYABLE)
 UNSUPPORTED = problem("The body is declared as something other than UTF-8 JSON (assumed).", REPLAYABLE)
+TARGET_NOT_FOUND = problem("Webhook target not found.")
+DELIVERY_NOT_FOUND = problem("Webhook delivery record not found.")
 
 API = ApiDescription(
     title="Dakota Platform (mock-server)",
     version="1.0.0",
     description=(
-        "The Dakota client-user routes, as mock-server emulates them. Any API key is accepted; each "
-        "key sees only its own users. POST and PATCH need an x-idempotency-key."
+        "The Dakota client-user, webhook and event routes, as mock-server emulates them. Any API key is "
+        "accepted; each key sees only its own users, webhook targets, events and deliveries. Creating, "
+        "updating or deleting a user emits a user.created, user.updated or user.deleted event, listed by "
+        "GET /events and delivered in the background to each webhook target that selects it, signed "
+        "with Ed25519 by a key of the mock's own (see /__admin/webhooks). POST and PATCH need an "
+        "x-idempotency-key, except the replay of a webhook."
     ),
     security_schemes={SCHEME: {"type": "apiKey", "in": "header", "name": API_KEY_HEADER}},
     security=[{SCHEME: []}],
@@ -152,6 +205,158 @@ API = ApiDescription(
                 400: BAD_REQUEST,
                 401: UNAUTHORIZED,
                 404: NOT_FOUND,
+                429: TOO_MANY,
+            },
+        ),
+        Operation(
+            "post",
+            "/webhooks/targets",
+            "createWebhookTarget",
+            "Create a webhook target",
+            description="A target that names no event types, or is global, receives every event type.",
+            parameters=[IDEMPOTENCY_KEY],
+            body={JSON: TargetCreate},
+            body_example=TARGET_BODY,
+            responses={
+                201: Reply(
+                    "Webhook target created successfully.", {JSON: WebhookTarget}, REPLAYABLE, TARGET_LINKS
+                ),
+                400: REPLAYED_BAD_REQUEST,
+                401: UNAUTHORIZED,
+                409: IN_FLIGHT,
+                413: TOO_LARGE,
+                415: UNSUPPORTED,
+                422: KEY_REUSED,
+                429: TOO_MANY,
+            },
+        ),
+        Operation(
+            "get",
+            "/webhooks/targets",
+            "listWebhookTargets",
+            "List webhook targets",
+            description="Oldest first. A cursor must name a webhook target of this key; `starting_after` "
+            "and `ending_before` do not combine.",
+            query=EventListQuery,
+            responses={
+                200: success("A list of webhook targets.", TargetPage),
+                400: BAD_REQUEST,
+                401: UNAUTHORIZED,
+                429: TOO_MANY,
+            },
+        ),
+        Operation(
+            "get",
+            "/webhooks/targets/{webhook_target_id}",
+            "getWebhookTarget",
+            "Get a webhook target",
+            parameters=[WEBHOOK_TARGET_ID],
+            responses={
+                200: success("Webhook target retrieved successfully.", WebhookTarget),
+                400: BAD_REQUEST,
+                401: UNAUTHORIZED,
+                404: TARGET_NOT_FOUND,
+                429: TOO_MANY,
+            },
+        ),
+        Operation(
+            "patch",
+            "/webhooks/targets/{webhook_target_id}",
+            "updateWebhookTarget",
+            "Update a webhook target",
+            description="`global` and `event_types` only: a target's url cannot be changed.",
+            parameters=[WEBHOOK_TARGET_ID, IDEMPOTENCY_KEY],
+            body={JSON: TargetUpdate},
+            body_example=TARGET_CHANGES,
+            responses={
+                200: success("Webhook target updated successfully.", WebhookTarget, REPLAYABLE),
+                400: REPLAYED_BAD_REQUEST,
+                401: UNAUTHORIZED,
+                404: problem("Webhook target not found.", REPLAYABLE),
+                409: IN_FLIGHT,
+                413: TOO_LARGE,
+                415: UNSUPPORTED,
+                422: KEY_REUSED,
+                429: TOO_MANY,
+            },
+        ),
+        Operation(
+            "delete",
+            "/webhooks/targets/{webhook_target_id}",
+            "deleteWebhookTarget",
+            "Delete a webhook target",
+            description="Its deliveries not yet made are not made.",
+            parameters=[WEBHOOK_TARGET_ID],
+            responses={
+                204: success("Webhook target deleted successfully.", headers=ALWAYS),
+                400: BAD_REQUEST,
+                401: UNAUTHORIZED,
+                404: TARGET_NOT_FOUND,
+                429: TOO_MANY,
+            },
+        ),
+        Operation(
+            "get",
+            "/events",
+            "listEvents",
+            "List events",
+            description="The key's event stream, newest first (assumed; its newest 10,000 events). A cursor "
+            "must name an event of this key; `starting_after` and `ending_before` do not combine.",
+            query=EventListQuery,
+            responses={
+                200: Reply("A list of events.", {JSON: EventPage}, ALWAYS, EVENT_LINKS),
+                400: BAD_REQUEST,
+                401: UNAUTHORIZED,
+                429: TOO_MANY,
+            },
+        ),
+        Operation(
+            "get",
+            "/webhooks",
+            "listWebhookHistory",
+            "List webhook delivery history",
+            description="Delivery records, one per event and target, newest first. Records are retained "
+            "for 30 days; `from`/`to` is clamped to that window. `cursor` is the previous page's "
+            "`cursor`, the event id of its last record.",
+            query=HistoryQuery,
+            responses={
+                200: Reply(
+                    "A paginated list of webhook delivery records.", {JSON: HistoryPage}, ALWAYS, EVENT_LINKS
+                ),
+                400: problem("Invalid query parameters: `errors` names each invalid one."),
+                401: UNAUTHORIZED,
+                429: TOO_MANY,
+            },
+        ),
+        Operation(
+            "get",
+            "/webhooks/{event_id}",
+            "getWebhookDelivery",
+            "Get a webhook delivery record",
+            description="If the event was delivered to multiple targets, the first target's record is "
+            "returned.",
+            parameters=[event_id("The event ID of the webhook delivery record.")],
+            responses={
+                200: success("The webhook delivery record.", WebhookDelivery),
+                401: UNAUTHORIZED,
+                404: DELIVERY_NOT_FOUND,
+                429: TOO_MANY,
+            },
+        ),
+        Operation(
+            "post",
+            "/webhooks/events/{event_id}/replay",
+            "replayWebhookDelivery",
+            "Replay a webhook delivery",
+            description="Re-queues the event for delivery to every target of this key that selects it "
+            "now, each attempt with an `X-Webhook-Replay: true` header. At most "
+            f"{REPLAY_LIMIT} replays per event ID (lifetime). No body, and no x-idempotency-key.",
+            parameters=[event_id("The event ID of the webhook delivery to replay.")],
+            responses={
+                200: success("Webhook successfully queued for re-delivery.", ReplayResponse),
+                401: UNAUTHORIZED,
+                404: DELIVERY_NOT_FOUND,
+                409: problem(f"Replay limit exceeded (max {REPLAY_LIMIT} per webhook)."),
                 429: TOO_MANY,
             },
         ),

@@ -9,10 +9,11 @@ from flask import Blueprint, Response, request
 from mock_server.base.errors import InvalidRequest
 from mock_server.base.ids import is_uuid
 from mock_server.core.auth import current_scope
-from mock_server.core.http import json_response, load_body, validate
+from mock_server.core.http import json_response, load_body, no_content, validate
 from mock_server.core.idempotent_requests import idempotent
 from mock_server.core.provider import Provider
 from mock_server.core.speedups import dumper
+from mock_server.providers.dakota.errors import request_id
 from mock_server.providers.dakota.models import DakotaBackend
 from mock_server.providers.dakota.schemas import (
     KSUID_PATTERN,
@@ -23,6 +24,8 @@ from mock_server.providers.dakota.schemas import (
     UserUpdate,
     message,
 )
+from mock_server.providers.dakota.webhook_routes import add_webhook_routes
+from mock_server.providers.dakota.webhooks import EventCause
 
 IDEMPOTENCY_HEADER = "x-idempotency-key"
 KEY_MISSING = message(f"{IDEMPOTENCY_HEADER} header is required", "required")
@@ -45,10 +48,9 @@ def checked_user_id(user_id: str) -> str:
     return user_id
 
 
-def no_content() -> Response:
-    response = Response(status=204)
-    response.headers.remove("Content-Type")  # a 204 has no body, so no media type either
-    return response
+def event_cause() -> EventCause:
+    """This request, as the events it emits name it."""
+    return EventCause(request_id(), request.headers.get(IDEMPOTENCY_HEADER) or None)
 
 
 def build_blueprint(provider: Provider[DakotaBackend], users: DakotaBackend) -> Blueprint:
@@ -60,7 +62,7 @@ def build_blueprint(provider: Provider[DakotaBackend], users: DakotaBackend) -> 
     @blueprint.post("/users")
     @once_per_key
     def create_user() -> Response:
-        user = users.create(current_scope(), load_body(create_schema))
+        user = users.create(current_scope(), load_body(create_schema), event_cause())
         return json_response(dump_user(user), 201)
 
     @blueprint.get("/users")
@@ -77,12 +79,13 @@ def build_blueprint(provider: Provider[DakotaBackend], users: DakotaBackend) -> 
     @once_per_key
     def update_user(user_id: str) -> Response:
         user_id = checked_user_id(user_id)
-        users.update(current_scope(), user_id, load_body(update_schema))
+        users.update(current_scope(), user_id, load_body(update_schema), event_cause())
         return no_content()  # the spec answers 204, without the user
 
     @blueprint.delete("/users/<user_id>")
     def delete_user(user_id: str) -> Response:
-        users.delete(current_scope(), checked_user_id(user_id))
+        users.delete(current_scope(), checked_user_id(user_id), event_cause())
         return no_content()
 
+    add_webhook_routes(blueprint, users.webhooks, once_per_key)
     return blueprint
