@@ -8,7 +8,8 @@
 A delivery is a POST whose `X-Webhook-Signature` is the standard base64 Ed25519 signature, by one of the
 trusted public keys, of the `X-Webhook-Timestamp` string followed by the raw body; the timestamp must be
 within `tolerance_seconds` of now. Answers, as the SDKs give them: 200 verified, 401 bad signature or
-stale timestamp, 400 missing header, 405 not a POST, 413 body over 64 KB. `fail_next` and `delay` script
+stale timestamp (or one that is not ASCII decimal digits), 400 missing header (or a Content-Length that is
+not a byte count), 405 not a POST, 413 body over 64 KB. `fail_next` and `delay` script
 a failing or slow receiver, to exercise retries and timeouts.
 
 Standard library only (plus the signing helper), so that it runs beside any server, in any test suite."""
@@ -235,9 +236,10 @@ def check(
         if not headers.get(name):
             return 400, f"missing header {name}"
     stamp = headers[TIMESTAMP]
-    try:
-        timestamp = int(stamp)
-    except ValueError:
+    # As the Go SDK's strconv.ParseInt(stamp, 10, 64) reads it: no spaces, no "_", no digits but ASCII ones
+    # (which Python's int() would all accept).
+    timestamp = _decimal(stamp)
+    if timestamp is None:
         return 401, f"timestamp {stamp!r} is not Unix seconds"
     if abs(now - timestamp) > tolerance_seconds:
         return (
@@ -253,6 +255,11 @@ def check(
     if not any(verify(key, message, signature) for key in public_keys):
         return 401, "signature does not verify with any trusted public key"
     return 200, None
+
+
+def _decimal(text: str) -> int | None:
+    """`text` as a number if it is ASCII decimal digits only, else None."""
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def _parse_keys(public_keys: str | Iterable[str]) -> tuple[str, ...]:
@@ -297,12 +304,14 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
-        headers = {name.lower(): value for name, value in self.headers.items()}
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = 0
-        if length > MAX_BODY_BYTES:
+        # Without the whitespace around a value, as an HTTP server (Go's net/http) hands headers to the SDK.
+        headers = {name.lower(): value.strip(" \t") for name, value in self.headers.items()}
+        declared = headers.get("content-length")
+        length = 0 if declared is None else _decimal(declared)
+        if length is None:  # negative, or not a number: where the body ends is unknown, so none is read
+            self.close_connection = True
+            body, refusal = b"", (400, f"Content-Length {declared!r} is not a number of bytes")
+        elif length > MAX_BODY_BYTES:
             self.rfile.read(min(length, MAX_DISCARD_BYTES))
             body, refusal = b"", (413, f"body of {length} bytes is over the {MAX_BODY_BYTES}-byte limit")
         else:

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import dataclasses
 import http.client
+import math
+import socket
 import threading
 import time
 from collections import OrderedDict
@@ -25,7 +27,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from mock_server.base.clock import Clock
 
@@ -35,6 +37,9 @@ STATUSES = (PENDING, DELIVERED, FAILED)
 POLL_SECONDS = 0.25
 # What is read of a receiver's answer; the rest is not waited for.
 MAX_RESPONSE_BYTES = 64 * 1024
+# Kept as they are when a target's path and query are percent-encoded: escapes, and RFC 3986's reserved
+# characters (what is not ASCII, or is a space or a control character, is encoded).
+URL_SAFE = "%/?:@!$&'()*+,;=[]"
 QUEUE_FULL = "not attempted: the delivery queue was full"
 TARGET_GONE = "not attempted: the target was deleted"
 USER_AGENT = "mock-server-webhooks/1"
@@ -45,7 +50,7 @@ class WebhookPolicy:
     """When and how hard deliveries are tried (Config's webhook_* settings)."""
 
     retry_delays: tuple[float, ...]  # seconds before each retry; one attempt more than there are delays
-    timeout_seconds: float  # for connecting, and for each read of the answer
+    timeout_seconds: float  # for a whole attempt: connecting, sending and reading the answer
     concurrency: int  # attempts in flight at once
     queue_size: int  # deliveries pending at once
     history_size: int  # delivery records kept
@@ -124,27 +129,82 @@ Send = Callable[[str, bytes, Mapping[str, str], float], AttemptResult]
 
 
 def post(url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> AttemptResult:
-    """POST `body` to `url`, following no redirect (a 3xx is not a success)."""
+    """POST `body` to `url`, following no redirect (a 3xx is not a success). The whole attempt (connecting,
+    sending, reading the answer) ends within `timeout` seconds: the socket's own timeout bounds each read
+    alone, which a receiver dripping its answer a byte at a time never reaches."""
     parts = urlsplit(url)
     kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    # http.client sends the path as ASCII: one that is not (a target's URL may be) is percent-encoded.
+    path = quote(parts.path or "/", safe=URL_SAFE) + (
+        f"?{quote(parts.query, safe=URL_SAFE)}" if parts.query else ""
+    )
     connection = None
+    deadline = _Deadline(timeout)
     try:
         # In the try: a port out of range (which a target's URL may name) raises ValueError here.
         connection = kind(parts.hostname or "", parts.port, timeout=timeout)
+        connection.connect()
+        deadline.watch(connection.sock)
         connection.request("POST", path, body=body, headers={"User-Agent": USER_AGENT, **headers})
         response = connection.getresponse()
         response.read(MAX_RESPONSE_BYTES)
-        return AttemptResult(response.status)
+        result = AttemptResult(response.status)
     except TimeoutError:
-        return AttemptResult(None, f"no answer within {timeout:g} s")
+        result = AttemptResult(None, f"no answer within {timeout:g} s")
     except http.client.HTTPException as error:
-        return AttemptResult(None, f"not an HTTP answer ({type(error).__name__})")
+        result = AttemptResult(None, f"not an HTTP answer ({type(error).__name__})")
     except (OSError, ValueError) as error:  # refused, unreachable, unknown host, bad TLS, bad port
-        return AttemptResult(None, f"could not connect: {getattr(error, 'strerror', None) or error}")
+        result = AttemptResult(None, f"could not connect: {getattr(error, 'strerror', None) or error}")
     finally:
+        # Before closing: the timer must never shut down a closed socket's number, which may be another's.
+        expired = deadline.finish()
         if connection is not None:
             connection.close()
+    # Cut short at the deadline, the attempt failed in whichever way its socket's shutdown showed.
+    return AttemptResult(None, f"no answer within {timeout:g} s") if expired else result
+
+
+class _Deadline:
+    """The end of one attempt: a timer that shuts the attempt's socket down, which ends at once whatever
+    is blocked on it (a read, a send)."""
+
+    def __init__(self, seconds: float) -> None:
+        self._lock = threading.Lock()
+        self._socket: socket.socket | None = None
+        self._state = "running"  # then "expired" or "finished", whichever comes first
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def watch(self, sock: socket.socket | None) -> None:
+        """Shut `sock` down at the deadline; at once if it has passed (while connecting)."""
+        with self._lock:
+            self._socket = sock
+            if self._state == "expired":
+                _shut_down(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._state == "running":
+                self._state = "expired"
+                _shut_down(self._socket)
+
+    def finish(self) -> bool:
+        """Stop the timer (before the socket is closed); True if the deadline came first."""
+        self._timer.cancel()
+        with self._lock:
+            if self._state == "running":
+                self._state = "finished"
+            self._socket = None
+            return self._state == "expired"
+
+
+def _shut_down(sock: socket.socket | None) -> None:
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:  # already closed, or never connected
+            pass
 
 
 class WebhookDispatcher:
@@ -192,8 +252,12 @@ class WebhookDispatcher:
     def _wake(self) -> None:
         self._changed.notify_all()
         if self._scheduler is None and self._pending and not self._stopped:
-            self._scheduler = threading.Thread(target=self._schedule, name="webhook-scheduler", daemon=True)
-            self._scheduler.start()
+            scheduler = threading.Thread(target=self._schedule, name="webhook-scheduler", daemon=True)
+            try:
+                scheduler.start()
+            except RuntimeError:  # no thread to be had: what is pending waits for the next enqueue or resume
+                return
+            self._scheduler = scheduler  # under the lock, which the scheduler takes first
 
     # --- attempting them -----------------------------------------------------------------------------
 
@@ -214,7 +278,8 @@ class WebhookDispatcher:
 
     def _sleep_seconds(self) -> float:
         waiting = self._waiting()
-        if self._paused or not waiting:
+        # With every slot busy, the end of an attempt wakes the scheduler (it notifies the condition).
+        if self._paused or not waiting or len(self._in_flight) >= self.policy.concurrency:
             return POLL_SECONDS
         until_due = (waiting[0].next_attempt_at - self._clock.now()).total_seconds()
         return min(max(until_due, 0.01), POLL_SECONDS)
@@ -225,10 +290,14 @@ class WebhookDispatcher:
             if len(self._in_flight) >= self.policy.concurrency:
                 break
             self._in_flight.add(delivery.id)
+            try:
+                threading.Thread(
+                    target=self._attempt, args=(delivery,), name="webhook-attempt", daemon=True
+                ).start()
+            except RuntimeError:  # no thread to be had: it stays pending, for a later round
+                self._in_flight.discard(delivery.id)
+                break
             started.append(delivery.id)
-            threading.Thread(
-                target=self._attempt, args=(delivery,), name="webhook-attempt", daemon=True
-            ).start()
         return started
 
     def _attempt(self, delivery: Delivery) -> None:
@@ -277,19 +346,29 @@ class WebhookDispatcher:
 
     def deliver_now(self, *, due_only: bool = False) -> list[Delivery]:
         """Attempt every pending delivery once more now (or only those due, on the app's clock), paused
-        or not, and wait for the outcomes: what a test calls instead of waiting for a retry."""
+        or not, and wait for the outcomes: what a test calls instead of waiting for a retry. The wait is
+        bounded (by the timeout, once per round of `concurrency` attempts, and once more): past it, the
+        deliveries are returned as they stand."""
         with self._changed:
             now = self._clock.now()
             chosen = [d for d in self._pending.values() if not due_only or d.next_attempt_at <= now]
+            attempts = {d.id: d.attempts for d in chosen}
+            rounds = math.ceil(len(chosen) / self.policy.concurrency) + 1
+            deadline = time.monotonic() + self.policy.timeout_seconds * rounds
             to_start = [d for d in chosen if d.id not in self._in_flight]
             while True:
-                # One the scheduler has meanwhile started counts as attempted.
-                to_start = [d for d in to_start if d.id in self._pending and d.id not in self._in_flight]
+                # One the scheduler has meanwhile started, or started and finished, counts as attempted.
+                to_start = [
+                    d
+                    for d in to_start
+                    if d.id in self._pending and d.id not in self._in_flight and d.attempts == attempts[d.id]
+                ]
                 started = set(self._start(to_start))
                 to_start = [d for d in to_start if d.id not in started]
-                if not to_start and not any(d.id in self._in_flight for d in chosen):
+                left = deadline - time.monotonic()
+                if left <= 0 or (not to_start and not any(d.id in self._in_flight for d in chosen)):
                     return [dataclasses.replace(d) for d in chosen]
-                self._changed.wait(POLL_SECONDS)
+                self._changed.wait(min(left, POLL_SECONDS))
 
     # --- control and reading -------------------------------------------------------------------------
 
@@ -324,13 +403,16 @@ class WebhookDispatcher:
             return {**by_status, "in_flight": len(self._in_flight), "dropped": self.dropped}
 
     def clear(self, provider: str | None = None) -> None:
-        """Forget deliveries (a reset): pending ones are never attempted; one in flight is not recorded."""
+        """Forget deliveries (a reset): pending ones are never attempted; one in flight is not recorded.
+        A full reset (no provider) also resumes a paused dispatcher, as it forgets fault rules: one test's
+        pause never holds the next test's deliveries. A provider's reset leaves a pause as it is."""
         with self._changed:
             for record_id in [i for i, d in self._records.items() if provider in (None, d.provider)]:
                 del self._records[record_id]
                 self._pending.pop(record_id, None)
             if provider is None:
                 self.dropped = 0
+                self._paused = False
             self._changed.notify_all()
 
     def stop(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 import subprocess
 import sys
 import threading
@@ -13,7 +14,7 @@ import pytest
 import requests
 
 from mock_server.base.signing import SigningKey
-from mock_server.receiver import MAX_BODY_BYTES, WebhookReceiver
+from mock_server.receiver import MAX_BODY_BYTES, WebhookReceiver, check
 
 KEY = SigningKey.random()
 EVENT = {
@@ -45,6 +46,17 @@ def signed_headers(body: bytes, *, key: SigningKey = KEY, timestamp: int | None 
 
 def post(receiver: WebhookReceiver, body: bytes, headers: dict[str, str]) -> int:
     return requests.post(receiver.url, data=body, headers=headers, timeout=5).status_code
+
+
+def raw_post(receiver: WebhookReceiver, body: bytes, headers: dict[str, str]) -> int:
+    """A POST with its headers sent exactly as given (Latin-1), which requests would check or fix."""
+    port = int(receiver.url.split(":")[2].split("/")[0])
+    head = "POST /webhooks HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    head += "".join(f"{name}: {value}\r\n" for name, value in headers.items()) + "\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=3) as connection:
+        connection.sendall(head.encode("latin-1") + body)
+        status_line = connection.makefile("rb").readline()
+    return int(status_line.split()[1])
 
 
 @pytest.fixture
@@ -120,6 +132,55 @@ def test_a_timestamp_that_is_not_a_number_is_refused_401(receiver):
     headers = {**signed_headers(body), "X-Webhook-Timestamp": "yesterday"}
     assert post(receiver, body, headers) == 401
     assert receiver.rejected[0].reason == "timestamp 'yesterday' is not Unix seconds"
+
+
+@pytest.mark.parametrize("shape", ["+{}", "{:_}", "0x{:x}"])
+def test_a_timestamp_that_is_not_ascii_digits_is_refused_401_even_if_signed(receiver, shape):
+    # Go's strconv.ParseInt(stamp, 10, 64) refuses these; Python's int() took "+" and "_".
+    body = body_of(EVENT)
+    stamp = shape.format(int(time.time()))
+    signature = base64.b64encode(KEY.sign(stamp.encode() + body)).decode()
+    headers = {**signed_headers(body), "X-Webhook-Timestamp": stamp, "X-Webhook-Signature": signature}
+    assert post(receiver, body, headers) == 401
+    assert receiver.rejected[0].reason == f"timestamp {stamp!r} is not Unix seconds"
+
+
+@pytest.mark.parametrize(
+    "shape", ["leading space", "trailing space", "arabic-indic digits", "fullwidth digits"]
+)
+def test_check_refuses_a_timestamp_with_spaces_or_digits_that_are_not_ascii(shape):
+    now = int(time.time())
+    stamp = {
+        "leading space": f" {now}",
+        "trailing space": f"{now} ",
+        "arabic-indic digits": "".join(chr(0x0660 + int(digit)) for digit in str(now)),
+        "fullwidth digits": "".join(chr(0xFF10 + int(digit)) for digit in str(now)),
+    }[shape]
+    body = body_of(EVENT)
+    signature = base64.b64encode(KEY.sign(stamp.encode() + body)).decode()
+    headers = {"x-webhook-signature": signature, "x-webhook-timestamp": stamp}
+    assert check(headers, body, [KEY.public_hex], 300, now) == (
+        401,
+        f"timestamp {stamp!r} is not Unix seconds",
+    )
+
+
+def test_whitespace_around_a_header_value_is_not_part_of_it(receiver):
+    # As an HTTP server hands headers to the SDK: the timestamp signed is the one without the spaces.
+    body = body_of(EVENT)
+    headers = {name: value + " \t" for name, value in signed_headers(body).items()}
+    assert raw_post(receiver, body, {**headers, "Content-Length": f"{len(body)}  "}) == 200
+    assert receiver.wait_for(timeout=1).headers["x-webhook-timestamp"] == headers["X-Webhook-Timestamp"][:-2]
+
+
+@pytest.mark.parametrize("length", ["-1", "-100", "abc", "1_0", "+2", "0x2", "²", ""])
+def test_a_content_length_that_is_not_a_byte_count_is_refused_400_without_reading(receiver, length):
+    # Read as int(), "-1" had the receiver read until the client closed the connection.
+    body = b"{}"
+    assert raw_post(receiver, body, {**signed_headers(body), "Content-Length": length}) == 400
+    [refused] = receiver.rejected
+    assert (refused.status, refused.body) == (400, b"")
+    assert refused.reason == f"Content-Length {length!r} is not a number of bytes"
 
 
 @pytest.mark.parametrize("header", ["X-Webhook-Signature", "X-Webhook-Timestamp"])

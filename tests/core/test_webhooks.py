@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -118,8 +119,9 @@ def make(clock: ManualClock) -> Iterator[Callable[..., WebhookDispatcher]]:
         queue_size: int = 100,
         history_size: int = 100,
         channel: Channel | None = None,
+        timeout_seconds: float = TIMEOUT,
     ) -> WebhookDispatcher:
-        policy = WebhookPolicy(retry_delays, TIMEOUT, concurrency, queue_size, history_size)
+        policy = WebhookPolicy(retry_delays, timeout_seconds, concurrency, queue_size, history_size)
         dispatcher = WebhookDispatcher(clock, policy, send)
         dispatcher.connect(PROVIDER, channel or Channel(signed))
         made.append(dispatcher)
@@ -148,6 +150,18 @@ def delivery(clock: ManualClock, n: int, provider: str = PROVIDER) -> Delivery:
 def record(dispatcher: WebhookDispatcher, delivery_id: str) -> Delivery:
     (found,) = [d for d in dispatcher.deliveries() if d.id == delivery_id]
     return found
+
+
+def refuse_threads(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Threads called `name` fail to start, as any thread does when the process can have no more."""
+    start = threading.Thread.start
+
+    def start_or_refuse(thread: threading.Thread) -> None:
+        if thread.name == name:
+            raise RuntimeError("can't start new thread")
+        start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", start_or_refuse)
 
 
 def counts(pending=0, delivered=0, failed=0, in_flight=0, dropped=0) -> dict[str, int]:
@@ -468,6 +482,107 @@ def test_a_sender_that_raises_fails_the_attempt_and_frees_its_slot(make, clock):
     assert (second.status, second.attempts) == (FAILED, 2)
 
 
+def test_deliver_now_never_attempts_again_at_once_what_the_scheduler_attempted_meanwhile(make, clock):
+    # While deliver_now waits for a free slot, the scheduler starts and finishes attempts of the same
+    # deliveries: each is then back in the queue, due in 30 s, and must not be attempted again now.
+    send = FakeSend(500)
+    dispatcher = make(send, retry_delays=(30.0,), concurrency=2, queue_size=400, history_size=400)
+    for n in range(400):
+        dispatcher.enqueue(delivery(clock, n))
+    attempted = dispatcher.deliver_now(due_only=True)  # those the scheduler has not yet attempted
+
+    assert {(d.status, d.attempts) for d in attempted} == {(PENDING, 1)}
+    assert {(d.status, d.attempts) for d in dispatcher.deliveries()} == {(PENDING, 1)}
+    assert len(send.calls) == 400
+
+
+def test_a_full_reset_resumes_a_paused_dispatcher_and_a_providers_reset_does_not(make, clock):
+    send = FakeSend(200)
+    dispatcher = make(send)
+    dispatcher.connect("other", Channel(signed))
+    dispatcher.pause()
+    dispatcher.clear("other")
+    assert dispatcher.paused is True
+    dispatcher.clear()
+    assert dispatcher.paused is False
+    dispatcher.enqueue(delivery(clock, 1))
+    wait_until(lambda: dispatcher.counts() == counts(delivered=1))
+
+
+def test_the_scheduler_does_not_spin_while_every_slot_is_busy(make, clock, monkeypatch):
+    # A due delivery waits for the one slot: the scheduler sleeps until an attempt ends (which wakes it)
+    # or its poll, rather than looking again every few milliseconds.
+    reads = []
+    now = clock.now
+    monkeypatch.setattr(clock, "now", lambda: reads.append(1) or now())
+    send = FakeSend(200, hold=True)
+    dispatcher = make(send, concurrency=1)
+    dispatcher.enqueue(delivery(clock, 1))
+    dispatcher.enqueue(delivery(clock, 2))
+    wait_until(lambda: send.inside == 1)
+
+    reads.clear()
+    time.sleep(0.5)  # two polls; looking every 10 ms would read the clock about a hundred times
+    assert len(reads) <= 12
+    send.release.set()
+    wait_until(lambda: dispatcher.counts() == counts(delivered=2))
+    assert send.most_inside == 1
+
+
+def test_deliver_now_gives_up_waiting_at_its_deadline(make, clock):
+    # An attempt that outlives the timeout (post() ends its own, but a channel or a thread may not):
+    # deliver_now waits timeout × (rounds of attempts + 1) at most, then answers with things as they stand.
+    send = FakeSend(200, hold=True)
+    dispatcher = make(send, concurrency=1, timeout_seconds=0.2)
+    dispatcher.pause()
+    dispatcher.enqueue(delivery(clock, 1))
+    dispatcher.enqueue(delivery(clock, 2))
+    started = time.monotonic()
+    attempted = dispatcher.deliver_now()
+    elapsed = time.monotonic() - started
+
+    assert [(d.id, d.status, d.attempts) for d in attempted] == [("dlv_1", PENDING, 0), ("dlv_2", PENDING, 0)]
+    assert 0.55 <= elapsed < 5  # 0.2 s × (2 attempts for 1 slot + 1)
+    assert dispatcher.counts() == counts(pending=2, in_flight=1)
+    send.release.set()
+    wait_until(lambda: dispatcher.counts() == counts(pending=1, delivered=1))
+
+
+def test_an_attempt_whose_thread_cannot_start_is_not_left_in_flight(make, clock, monkeypatch):
+    send = FakeSend(200)
+    dispatcher = make(send, timeout_seconds=0.1)
+    dispatcher.pause()
+    dispatcher.enqueue(delivery(clock, 1))
+    dispatcher.enqueue(delivery(clock, 2))
+    refuse_threads(monkeypatch, "webhook-attempt")
+
+    attempted = dispatcher.deliver_now()  # nothing can start: it gives up at its deadline
+    assert [(d.status, d.attempts) for d in attempted] == [(PENDING, 0), (PENDING, 0)]
+    assert dispatcher.counts() == counts(pending=2)
+    monkeypatch.undo()
+    assert [d.status for d in dispatcher.deliver_now()] == [DELIVERED, DELIVERED]
+    assert len(send.calls) == 2
+
+
+@pytest.mark.parametrize("retry", ["enqueue", "resume"])
+def test_enqueue_survives_a_scheduler_thread_that_cannot_start(make, clock, monkeypatch, retry):
+    # enqueue runs in the API request that caused the event: that request must not fail.
+    send = FakeSend(200)
+    dispatcher = make(send)
+    refuse_threads(monkeypatch, "webhook-scheduler")
+    dispatcher.enqueue(delivery(clock, 1))
+    assert dispatcher.counts() == counts(pending=1)
+
+    monkeypatch.undo()  # the next enqueue, or a resume, starts the scheduler
+    if retry == "enqueue":
+        dispatcher.enqueue(delivery(clock, 2))
+    else:
+        dispatcher.resume()
+    expected = 2 if retry == "enqueue" else 1
+    wait_until(lambda: dispatcher.counts() == counts(delivered=expected))
+    assert len(send.calls) == expected
+
+
 # --- post() over real sockets ------------------------------------------------------------------------
 
 
@@ -596,3 +711,65 @@ def test_post_to_a_server_that_is_not_http_fails_with_the_reason():
         result = post(f"http://127.0.0.1:{listener.getsockname()[1]}/hook", b"{}", {}, 2)
         thread.join(5)
     assert result == AttemptResult(None, "not an HTTP answer (BadStatusLine)")
+
+
+def test_post_percent_encodes_a_path_and_query_that_are_not_ascii(serve):
+    server = serve(200)
+    assert post(server.url + "/hooks/café?name=zoë", b"{}", {}, 2) == AttemptResult(200, None)
+    assert server.requests[0][1] == "/hooks/caf%C3%A9?name=zo%C3%AB"
+
+
+def test_post_keeps_escapes_and_reserved_characters_as_they_are(serve):
+    server = serve(200)
+    path = "/a%20b/c:d@e;f=g,h!$&'()*+~?x=1&y=%2F&z=a/b?c"
+    assert post(server.url + path, b"{}", {}, 2) == AttemptResult(200, None)
+    assert server.requests[0][1] == path
+
+
+@contextmanager
+def dripping(head: bytes, drip: bytes, every: float = 0.1) -> Iterator[str]:
+    """A server that reads a request, answers `head` at once, then `drip` one byte every `every` seconds
+    (never slow enough for a socket's timeout on one read); its URL."""
+    stop = threading.Event()
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        listener.settimeout(5)
+
+        def answer() -> None:
+            connection, _ = listener.accept()
+            with connection:
+                connection.recv(65536)
+                try:
+                    connection.sendall(head)
+                    for byte in drip:
+                        if stop.wait(every):
+                            return
+                        connection.sendall(bytes([byte]))
+                except OSError:  # the client gave up
+                    return
+
+        thread = threading.Thread(target=answer, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
+        finally:
+            stop.set()
+            thread.join(5)
+
+
+@pytest.mark.parametrize(
+    ("head", "drip"),
+    [
+        (b"", b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"),  # the status line and headers
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n", b"x" * 100),  # the body
+    ],
+    ids=["headers", "body"],
+)
+def test_post_to_a_server_that_drips_its_answer_ends_at_the_timeout(head, drip):
+    with dripping(head, drip) as url:
+        started = time.monotonic()
+        result = post(url, b"{}", {}, 0.5)
+        elapsed = time.monotonic() - started
+    assert result == AttemptResult(None, "no answer within 0.5 s")
+    assert 0.45 <= elapsed < 2.5  # the whole answer would take 4 s or more

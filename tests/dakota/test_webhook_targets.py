@@ -352,3 +352,80 @@ def test_the_banner_publishes_the_keys_a_spawned_worker_signs_with():
     assert f"  Dakota sandbox webhooks are signed with Ed25519 public key {keys['dakota-sandbox']}" in text
     worker = create_app(pin_webhook_keys(app, app.extensions["mock_server"].config))
     assert public_keys(worker) == keys
+
+
+# --- delivery history pages --------------------------------------------------------------------------
+
+
+def every_page(client, limit: int, api_key: str = "key-a") -> list[list[tuple[str, bool]]]:
+    """Every page of GET /webhooks, following `cursor`, as (event id, is_replay) per record."""
+    pages, query = [], f"limit={limit}"
+    while True:
+        body = client.get(f"/dakota/webhooks?{query}", headers=headers(api_key)).get_json()
+        pages.append([(record["id"], record["is_replay"]) for record in body["data"]])
+        assert len(body["data"]) <= limit
+        if not body["has_more"]:
+            assert body["cursor"] is None
+            return pages
+        query = f"limit={limit}&cursor={body['cursor']}"
+
+
+def test_history_pages_show_every_record_once_after_a_replay(client, paused):
+    create_target(client)
+    for n in range(1, 4):
+        client.post("/dakota/users", headers=headers("key-a", key(10 + n)), json=person(n))
+    events = [e["id"] for e in client.get(EVENTS, headers=headers()).get_json()["data"]]  # newest first
+    client.post(f"/dakota/webhooks/events/{events[-1]}/replay", headers=headers())
+    pages = every_page(client, limit=1)
+    # The replayed event has the newest record, so its two records come first, then the others.
+    assert pages == [[(events[2], True)], [(events[2], False)], [(events[0], False)], [(events[1], False)]]
+    whole = every_page(client, limit=3)
+    assert whole == [[(events[2], True), (events[2], False), (events[0], False)], [(events[1], False)]]
+
+
+def test_history_pages_split_an_event_only_when_it_fills_a_page_alone(client, paused):
+    for n in range(1, 4):
+        create_target(client, n=n)
+    client.post("/dakota/users", headers=headers("key-a", key(10)), json=person(1))
+    (event,) = [e["id"] for e in client.get(EVENTS, headers=headers()).get_json()["data"]]
+    first = client.get("/dakota/webhooks?limit=2", headers=headers()).get_json()
+    assert (len(first["data"]), first["has_more"], first["cursor"]) == (2, True, f"{event}:2")
+    rest = client.get(f"/dakota/webhooks?limit=2&cursor={event}:2", headers=headers()).get_json()
+    assert (len(rest["data"]), rest["has_more"], rest["cursor"]) == (1, False, None)
+    urls = {record["endpoint_url"] for record in first["data"] + rest["data"]}
+    assert len(first["data"] + rest["data"]) == 3 and urls == {NOWHERE}
+    # The spec's own cursor, an event id, continues after all of that event's records.
+    assert client.get(f"/dakota/webhooks?cursor={event}", headers=headers()).get_json()["data"] == []
+
+
+@pytest.mark.parametrize("cursor", [MISSING_TARGET, "", "x:1"])
+def test_history_refuses_an_unknown_cursor_as_invalid_query_parameters(client, paused, cursor):
+    response = client.get(f"/dakota/webhooks?cursor={cursor}", headers=headers())
+    assert response.get_json() == problem(
+        "invalid-request",
+        "Invalid Request",
+        400,
+        "Invalid query parameters",
+        PRODUCTION + "/webhooks",
+        request_id=rid(response),
+        errors=[
+            {
+                "field": "cursor",
+                "message": "cursor does not refer to a webhook delivery",
+                "code": "invalid_value",
+            }
+        ],
+    )
+
+
+def test_patch_refuses_a_null_url(client, paused):
+    target = create_target(client).get_json()
+    response = client.patch(f"{TARGETS}/{target['id']}", headers=headers("key-a", key(2)), json={"url": None})
+    assert response.status_code == 400
+    assert response.get_json()["errors"] == [
+        {
+            "field": "url",
+            "message": "url cannot be changed; delete the target and create another",
+            "code": "invalid_value",
+        }
+    ]

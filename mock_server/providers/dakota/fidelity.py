@@ -307,10 +307,13 @@ WEBHOOK_FACTS: tuple[Fact, ...] = (
         "assumed",
     ),
     Fact(
-        "`GET /webhooks`: one record per event and target, newest first, of the last 30 days "
-        "(`from` clamped to it); `status`, `event_type`, `from`, `to`, `limit`; `cursor` is the "
-        "previous page's last event id, and a page never splits one event's records",
-        "spec, assumed (no split)",
+        "`GET /webhooks`: one record per event, target and replay, of the last 30 days (`from` "
+        "clamped to it), grouped by event, the event with the newest record first; `status`, "
+        "`event_type`, `from`, `to` (whole seconds), `limit`; `cursor` is the previous page's last event "
+        "id and the next page starts after that event's records, so a page ends at an event's last "
+        "record unless one event fills it alone (then the cursor is `<event id>:<records shown>`); a "
+        'cursor naming nothing: 400 "Invalid query parameters"',
+        "spec, assumed (grouping, split cursor)",
     ),
     Fact(
         "`GET /webhooks/{event_id}`: the first target's original record; 404 title and detail "
@@ -320,8 +323,9 @@ WEBHOOK_FACTS: tuple[Fact, ...] = (
     Fact(
         'replay: 200 `{webhook_id, status: "queued", replayed_to_count}` to every target that '
         "selects the event now, new records with `is_replay: true`; `replay_count` counts them; "
-        'the eleventh: 409 "Replay limit exceeded"',
-        "spec",
+        'the eleventh: 409 "Replay limit exceeded"; a replay that no target selects answers '
+        "`replayed_to_count: 0` and counts too; an event no longer in the stream (see `/events`): 404",
+        "spec, assumed (zero targets, stream bound)",
     ),
     Fact(
         'the replay\'s "operator" role is not checked (API keys have no roles here)',

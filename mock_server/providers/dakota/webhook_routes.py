@@ -26,10 +26,9 @@ from mock_server.providers.dakota.webhook_schemas import (
     WebhookDelivery,
     WebhookTarget,
 )
-from mock_server.providers.dakota.webhooks import DakotaWebhooks
+from mock_server.providers.dakota.webhooks import INVALID_QUERY, DakotaWebhooks
 
 INVALID_TARGET_ID = message("webhook_target_id must be a valid KSUID", "invalid_format")
-INVALID_QUERY = "Invalid query parameters"  # the spec's 400 detail for GET /webhooks
 
 
 def checked_target_id(target_id: str) -> str:

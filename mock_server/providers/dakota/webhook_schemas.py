@@ -137,7 +137,6 @@ class TargetUpdate(Schema):
     global_ = _bool_field("global", data_key="global")
     event_types = _event_types_field()
     url = fields.Raw(
-        allow_none=True,
         metadata={"json_schema": {"not": {}, "description": "Refused: a target's url cannot be changed."}},
         validate=lambda _value: _refuse(URL_NOT_CHANGEABLE),
         error_messages={"null": URL_NOT_CHANGEABLE},

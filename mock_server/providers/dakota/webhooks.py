@@ -36,6 +36,7 @@ HOST_NOT_ALLOWED = "url must be on a host this server allows: {hosts}"
 UNKNOWN_CURSOR = "{name} does not refer to an event"
 UNKNOWN_TARGET_CURSOR = "{name} does not refer to a webhook target"
 UNKNOWN_HISTORY_CURSOR = "cursor does not refer to a webhook delivery"
+INVALID_QUERY = "Invalid query parameters"  # the spec's 400 detail for GET /webhooks
 # The newest events /events shows, per key and in all; older ones fall off, so memory stays bounded.
 EVENTS_PER_KEY = 10_000
 EVENTS_KEPT = 20_000
@@ -292,26 +293,29 @@ class DakotaWebhooks:
         to: datetime | None = None,
         cursor: str | None = None,
     ) -> HistoryPage:
-        """Delivery records, newest first, of the last 30 days, filtered. A page never splits one event's
-        records (one per target), so `cursor`, an event id, says exactly where the next page starts."""
-        oldest = self._clock.now() - RETENTION
-        low = max(from_, oldest) if from_ else oldest  # "silently clamped to the 30-day window"
+        """Delivery records of the last 30 days, filtered, grouped by event (one record per target and
+        replay): the event with the newest record first, and each event's records newest first. `cursor`
+        is the event id of the previous page's last record, and the next page starts after that event's
+        records; so a page ends at an event's last record, unless one event's records fill it alone,
+        when the cursor is `<event id>:<records already shown>` (assumed: the spec's cursor is an
+        event id, and one event may have more targets than a page holds)."""
+        low, high = self._clock.now() - RETENTION, None  # "silently clamped to the 30-day window"
+        if from_ is not None:
+            low = max(from_, low)
+        if to is not None:
+            high = to
         records = [
             d
             for d in self._dispatcher.deliveries(self._provider, scope)
-            if d.created_at >= low
-            and (to is None or d.created_at <= to)
+            if _in_range(d.created_at, low, high)
             and status in (None, d.status)
             and event_type in (None, d.event_type)
             and simulation_id is None  # no delivery of the mock comes from a simulation
         ]
-        if cursor is not None:
-            records = _after_event(records, cursor)
-        page = _whole_events(records, limit)
-        has_more = len(page) < len(records)
-        return HistoryPage(
-            [self._record_json(d) for d in page], has_more, page[-1].event_id if has_more else None
-        )
+        grouped = _grouped_by_event(records)
+        start = 0 if cursor is None else _cursor_position(grouped, cursor)
+        page, next_cursor = _page_of_whole_events(grouped, start, limit)
+        return HistoryPage([self._record_json(d) for d in page], next_cursor is not None, next_cursor)
 
     def _record_json(self, delivery: Delivery) -> dict[str, Any]:
         event = self._events.get(delivery.scope, {}).get(delivery.event_id)
@@ -391,25 +395,45 @@ def _bad_event_cursor(name: str) -> InvalidRequest:
     return InvalidRequest(fields={name: [UNKNOWN_CURSOR.format(name=name)]})
 
 
-def _after_event(records: list[Delivery], event_id: str) -> list[Delivery]:
-    """The records after the last one of `event_id`."""
-    positions = [index for index, record in enumerate(records) if record.event_id == event_id]
-    if not positions:
-        raise InvalidRequest(fields={"cursor": [UNKNOWN_HISTORY_CURSOR]})
-    return records[positions[-1] + 1 :]
+def _in_range(moment: datetime, low: datetime, high: datetime | None) -> bool:
+    """Compared in whole seconds, as the records show their times."""
+    second = moment.replace(microsecond=0)
+    return second >= low.replace(microsecond=0) and (high is None or second <= high)
 
 
-def _whole_events(records: list[Delivery], limit: int) -> list[Delivery]:
-    """The first `limit` records, less the trailing records of an event that continues past them (unless
-    that one event is all the page has)."""
-    page = records[:limit]
-    if len(records) <= limit:
-        return page
-    split = page[-1].event_id
-    if records[limit].event_id != split:
-        return page
-    whole = [record for record in page if record.event_id != split]
-    return whole or [record for record in records if record.event_id == split]
+def _grouped_by_event(records: list[Delivery]) -> list[Delivery]:
+    """Newest-first records, each event's together, in the order of each event's newest record."""
+    groups: dict[str, list[Delivery]] = {}
+    for record in records:
+        groups.setdefault(record.event_id, []).append(record)
+    return [record for group in groups.values() for record in group]
+
+
+def _cursor_position(grouped: list[Delivery], cursor: str) -> int:
+    """Where the page after `cursor` starts: after the event's records, or after `shown` of them."""
+    event_id, _, shown = cursor.partition(":")
+    positions = [index for index, record in enumerate(grouped) if record.event_id == event_id]
+    if not positions or (shown and not (shown.isdigit() and 0 < int(shown) < len(positions))):
+        raise InvalidRequest(INVALID_QUERY, fields={"cursor": [UNKNOWN_HISTORY_CURSOR]})
+    return positions[0] + int(shown) if shown else positions[-1] + 1
+
+
+def _page_of_whole_events(
+    grouped: list[Delivery], start: int, limit: int
+) -> tuple[list[Delivery], str | None]:
+    """Up to `limit` records from `start`, ending at an event's last record where it can; and the cursor
+    of the next page (None when there is none)."""
+    page = grouped[start : start + limit]
+    if start + len(page) >= len(grouped):
+        return page, None
+    last = page[-1].event_id
+    if grouped[start + len(page)].event_id != last:
+        return page, last
+    whole = [record for record in page if record.event_id != last]
+    if whole:
+        return whole, whole[-1].event_id
+    first_of_last = next(index for index, record in enumerate(grouped) if record.event_id == last)
+    return page, f"{last}:{start + len(page) - first_of_last}"
 
 
 def _timestamp(moment: datetime) -> str:
