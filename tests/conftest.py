@@ -108,3 +108,25 @@ def live_server() -> Iterator[LiveServer]:
 def unique_client(request) -> str:
     """A client id of the test's own, so tests sharing the live server never see each other's users."""
     return f"client-{request.node.name}-{time.monotonic_ns()}"
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A redis-server of the session's own, on a free loopback port (tests/redis_server.py)."""
+    from tests.redis_server import RedisServer, redis_executable
+
+    server = RedisServer(redis_executable())
+    server.start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def redis_url(redis_server) -> str:
+    """The session's Redis, emptied before each test."""
+    import redis
+
+    client = redis.Redis.from_url(redis_server.url)
+    client.flushall()
+    client.close()
+    return redis_server.url
