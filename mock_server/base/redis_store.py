@@ -279,7 +279,7 @@ class RedisStore(Store):
         """A read-modify-write of one record that no other writer's can interleave with: `change(record)`
         gives the new record and its unique values; when another process changed the record meanwhile,
         `change` runs again on the newer one (so it must have no side effects). KeyError if the record is
-        gone. Not part of `Store` (yet): the providers' own locks only cover one process."""
+        gone."""
         while True:
             current = self._get(keys=self._meta[:1], args=self._args(namespace, scope, record_id))
             if current is None:

@@ -18,6 +18,7 @@ from mock_server.base.errors import ApiError
 UniqueValues = Mapping[str, Hashable | None]
 NO_UNIQUE: UniqueValues = {}
 Build = Callable[[], tuple[str, Any, UniqueValues]]
+Change = Callable[[Any], tuple[Any, UniqueValues]]
 R = TypeVar("R")
 
 
@@ -52,6 +53,13 @@ class Store(ABC):
         self, namespace: str, scope: str, record_id: str, record: Any, unique: UniqueValues = NO_UNIQUE
     ) -> None:
         """Overwrite an existing record (KeyError if it is gone), keeping its unique values consistent."""
+
+    @abstractmethod
+    def update(self, namespace: str, scope: str, record_id: str, change: Change) -> Any:
+        """Replace a record with what `change(record)` makes of it (the new record and its unique values),
+        in one atomic step, and return the new record; KeyError if there is none. A store may run `change`
+        again after another writer's change, so it must have no side effect; whatever it raises leaves
+        the record as it was."""
 
     @abstractmethod
     def get(self, namespace: str, scope: str, record_id: str) -> Any | None: ...
@@ -153,6 +161,17 @@ class MemoryStore(Store):
             records.check_unique(unique, record_id, record)
             records.unindex(record_id)
             records.write(record_id, record, unique)
+
+    def update(self, namespace: str, scope: str, record_id: str, change: Change) -> Any:
+        with self._lock:
+            records = self._records(namespace, scope)
+            if record_id not in records.records:
+                raise KeyError(record_id)
+            record, unique = change(records.records[record_id])
+            records.check_unique(unique, record_id, record)
+            records.unindex(record_id)
+            records.write(record_id, record, unique)
+            return record
 
     def get(self, namespace: str, scope: str, record_id: str) -> Any | None:
         with self._lock:
@@ -281,6 +300,16 @@ class Collection(Generic[R]):
         try:
             self._store.replace(self.namespace, scope, record_id, record, unique)
         except KeyError:  # deleted meanwhile
+            raise self._not_found() from None
+        except UniqueViolation as violation:
+            raise self._conflict(violation.field, violation.record) from None
+
+    def update(self, scope: str, record_id: str, change: Callable[[R], tuple[R, UniqueValues]]) -> R:
+        """The record after `change` (see Store.update), stored atomically; the provider's not-found or
+        conflict error otherwise, and whatever `change` raises, with the record left as it was."""
+        try:
+            return self._store.update(self.namespace, scope, record_id, change)
+        except KeyError:
             raise self._not_found() from None
         except UniqueViolation as violation:
             raise self._conflict(violation.field, violation.record) from None

@@ -527,3 +527,49 @@ def test_a_client_that_decodes_answers_is_refused(redis_url):
     with pytest.raises(ValueError, match="decode_responses"):
         RedisStore(client, "p")
     client.close()
+
+
+# --- update: the atomic read-modify-write both stores offer ------------------------------------------
+
+
+def test_update_stores_what_the_change_makes_and_reindexes(store: Store):
+    store.insert("p", "a", "1", "old", {"email": "old@x"})
+    assert store.update("p", "a", "1", lambda record: (record + "-new", {"email": "new@x"})) == "old-new"
+    assert store.get("p", "a", "1") == "old-new"
+    assert store.find("p", "a", "email", "new@x") == "old-new"
+    assert store.find("p", "a", "email", "old@x") is None
+
+
+def test_update_of_a_missing_record_is_a_key_error(store: Store):
+    with pytest.raises(KeyError):
+        store.update("p", "a", "missing", lambda record: (record, {}))
+
+
+def test_update_that_raises_or_collides_leaves_the_record(store: Store):
+    store.insert("p", "a", "1", "first", {"email": "a@x"})
+    store.insert("p", "a", "2", "second", {"email": "b@x"})
+
+    def fail(record: str) -> tuple[str, dict]:
+        raise ValueError("refused")
+
+    with pytest.raises(ValueError):
+        store.update("p", "a", "1", fail)
+    with pytest.raises(UniqueViolation) as raised:
+        store.update("p", "a", "1", lambda record: ("changed", {"email": "b@x"}))
+    assert raised.value.field == "email"
+    assert (store.get("p", "a", "1"), store.find("p", "a", "email", "a@x")) == ("first", "first")
+
+
+def test_racing_updates_in_one_process_lose_nothing(store: Store):
+    store.insert("p", "a", "n", 0)
+
+    def add_ones() -> None:
+        for _ in range(50):
+            store.update("p", "a", "n", lambda count: (count + 1, {}))
+
+    threads = [threading.Thread(target=add_ones) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert store.get("p", "a", "n") == 400

@@ -117,6 +117,9 @@ class DakotaBackend:
         self._users.clear()
         self.webhooks.reset()
 
+    def _with_unique(self, user: DakotaUser) -> tuple[DakotaUser, dict[str, Any]]:
+        return user, self._unique_values(user)
+
     @staticmethod
     def _unique_values(user: DakotaUser) -> dict[str, Any]:
         # One user per email per API key, compared case-insensitively (assumed: addresses are).
@@ -128,8 +131,9 @@ class DakotaBackend:
     def update(
         self, scope: str, user_id: str, changes: dict[str, Any], cause: EventCause | None = None
     ) -> DakotaUser:
-        updated = dataclasses.replace(self.get(scope, user_id), **changes)
-        self._users.replace(scope, user_id, updated, self._unique_values(updated))
+        updated = self._users.update(
+            scope, user_id, lambda user: self._with_unique(dataclasses.replace(user, **changes))
+        )
         # As the spec's example: the id and the email, no previous_attributes (assumed).
         self.webhooks.emit(scope, "user.updated", {"user_id": updated.id, "email": updated.email}, cause)
         return updated

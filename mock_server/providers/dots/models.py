@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import string
-import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -74,9 +73,6 @@ class DotsBackend:
             conflict=lambda field, _user: Conflict(CONFLICT_MESSAGES[field], field=field),
             bad_cursor=lambda name: InvalidRequest(fields={name: [UNKNOWN_CURSOR.format(name=name)]}),
         )
-        # A change reads the user and writes it back whole: one at a time, so two racing requests (two
-        # wrong tokens, say) cannot both start from the same record and lose one's write.
-        self._changing = threading.Lock()
 
     def create(self, scope: str, fields: dict[str, Any]) -> tuple[DotsUser, bool]:
         """The new user and True; in production, the existing user with that phone number and False."""
@@ -159,11 +155,14 @@ class DotsBackend:
         return self._seen(self._users.get(scope, user_id))
 
     def _change(self, scope: str, user_id: str, change: Callable[[DotsUser], DotsUser]) -> DotsUser:
-        """The user after `change`, stored; whatever `change` raises leaves the user as it was."""
-        with self._changing:
-            updated = change(self._users.get(scope, user_id))
-            self._users.replace(scope, user_id, updated, self._unique_values(updated))
+        """The user after `change`, stored in one atomic step, so two racing requests (two wrong tokens,
+        say) cannot both start from the same record and lose one's write; whatever `change` raises leaves
+        the user as it was. The store may run `change` again after a concurrent write."""
+        updated = self._users.update(scope, user_id, lambda user: self._with_unique(change(user)))
         return self._seen(updated)
+
+    def _with_unique(self, user: DotsUser) -> tuple[DotsUser, dict[str, Any]]:
+        return user, self._unique_values(user)
 
     def list(
         self,
@@ -203,38 +202,41 @@ class DotsBackend:
         self, scope: str, user_id: str, use_voice: bool, deliver: Callable[[OutboxMessage], None]
     ) -> OutboxMessage:
         """A new code for the user (any earlier one stops working), and the message that "sends" it,
-        handed to `deliver`. One critical section: with two sends racing, the newest message holds the
-        code the user keeps; and an unknown user is refused before any random draw."""
+        handed to `deliver`. An unknown user is refused before any random draw; with two sends racing,
+        the user keeps the code of the later write, and both messages reach the outbox."""
         now = self._clock.now()
-        with self._changing:
-            user = self._users.get(scope, user_id)
-            code = f"{self._rng.randrange(10**TOKEN_DIGITS):0{TOKEN_DIGITS}d}"
-            updated = dataclasses.replace(user, verification=PendingToken(code, now + TOKEN_LIFETIME))
-            self._users.replace(scope, user_id, updated, self._unique_values(updated))
-            message = OutboxMessage(
-                id=self._ids.uuid4(),
-                time=now,
-                provider=self._provider,
-                scope=scope,
-                user_id=user.id,
-                channel="voice" if use_voice else "sms",
-                to=user.phone.e164,
-                body=VERIFICATION_TEXT.format(code=code),
-                code=code,
-            )
-            deliver(message)
+        self._users.get(scope, user_id)
+        code = f"{self._rng.randrange(10**TOKEN_DIGITS):0{TOKEN_DIGITS}d}"
+        pending = PendingToken(code, now + TOKEN_LIFETIME)
+        user = self._change(scope, user_id, lambda user: dataclasses.replace(user, verification=pending))
+        message = OutboxMessage(
+            id=self._ids.uuid4(),
+            time=now,
+            provider=self._provider,
+            scope=scope,
+            user_id=user.id,
+            channel="voice" if use_voice else "sms",
+            to=user.phone.e164,
+            body=VERIFICATION_TEXT.format(code=code),
+            code=code,
+        )
+        deliver(message)
         return message
 
     def verify(self, scope: str, user_id: str, token: str) -> DotsUser:
         """The user verified by the code it was sent; IncorrectToken otherwise. A wrong token uses up one
         of the code's tries: the one change a refused request makes, as the limit requires."""
         now = self._clock.now()
-        with self._changing:
-            updated, correct = after_token(self._users.get(scope, user_id), token, now)
-            self._users.replace(scope, user_id, updated, self._unique_values(updated))
-        if not correct:
+        outcome: dict[str, bool] = {}
+
+        def check(user: DotsUser) -> DotsUser:
+            updated, outcome["correct"] = after_token(user, token, now)
+            return updated
+
+        updated = self._change(scope, user_id, check)
+        if not outcome["correct"]:
             raise IncorrectToken()
-        return self._seen(updated)
+        return updated
 
     # --- compliance and addresses ----------------------------------------------------------------
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -170,8 +169,6 @@ class WealthyhoodBackend:
             not_found=lambda: NotFound(USER_NOT_FOUND),
             conflict=lambda _field, _user: Conflict(EMAIL_TAKEN, field="email"),
         )
-        # A change reads a user and writes it back whole: one at a time, so none is lost.
-        self._changing = threading.Lock()
         self.tokens = TokenAuthority(
             context.clock, strict=context.config.strict_auth, seed=context.config.seed, tenant=tenant
         )
@@ -217,13 +214,25 @@ class WealthyhoodBackend:
         not_found: str,
         change: Callable[[WealthyhoodUser], tuple[WealthyhoodUser, T]],
     ) -> T:
-        """Apply `change` (the updated user, and what to answer) to one user; an error it raises leaves
-        the user as it was."""
-        with self._changing:
-            user = self._user_or(scope, user_id, not_found)
+        """Apply `change` (the updated user, and what to answer) to one user in one atomic step, so no
+        racing change is lost; an error it raises leaves the user as it was. The store may run `change`
+        again after a concurrent write (drawing new ids: they are never reused)."""
+        answers: list[T] = []
+        found: list[bool] = []
+
+        def apply(user: WealthyhoodUser) -> tuple[WealthyhoodUser, Any]:
+            found.append(True)
             updated, answer = change(user)
-            self._users.replace(scope, user.id, updated, _unique_values(updated))
-            return answer
+            answers.append(answer)
+            return updated, _unique_values(updated)
+
+        try:
+            self._users.update(scope, user_id.lower(), apply)
+        except NotFound:
+            if found:  # `change` ran: the NotFound is its own (an unknown bank account, say)
+                raise
+            raise NotFound(not_found) from None
+        return answers[-1]
 
     def _user_or(self, scope: str, user_id: str, not_found: str) -> WealthyhoodUser:
         try:
