@@ -55,6 +55,23 @@ def _serve_arguments(parser: argparse.ArgumentParser) -> None:
         "origin, e.g. dakota=8083; repeatable or comma-separated (MOCK_SERVER_PROVIDER_PORTS)",
     )
     parser.add_argument(
+        "--store",
+        metavar="URL",
+        help="where state lives: memory (the default), or redis://HOST:PORT/DB, shared by workers and "
+        "replicas (MOCK_SERVER_STORE)",
+    )
+    parser.add_argument(
+        "--store-namespace",
+        metavar="NAME",
+        help="this sandbox's part of a shared Redis; reset clears only it (default mock-server; "
+        "MOCK_SERVER_STORE_NAMESPACE)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="server processes, with a shared store only (default 1; MOCK_SERVER_WORKERS)",
+    )
+    parser.add_argument(
         "--strict-auth",
         action="store_true",
         default=None,  # None: not given, so MOCK_SERVER_STRICT_AUTH still applies
@@ -112,6 +129,9 @@ def run_server(args: argparse.Namespace) -> int:
             rate_limit=",".join(args.rate_limit) if args.rate_limit else None,
             provider_ports=",".join(args.provider_ports) if args.provider_ports else None,
             strict_auth=args.strict_auth,
+            store=args.store,
+            store_namespace=args.store_namespace,
+            workers=args.workers,
         )
         speedups.enabled_speedups()  # a bad MOCK_SERVER_SPEEDUPS_OFF is refused here, with a message
         serve.keep_large_blocks_returnable()  # before the app and its fixtures are allocated

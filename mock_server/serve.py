@@ -19,7 +19,7 @@ from typing import TextIO
 from flask import Flask
 
 from mock_server.app import create_app
-from mock_server.base.config import Config
+from mock_server.base.config import MEMORY_STORE, Config
 from mock_server.ports import ProviderPorts
 from mock_server.providers import REGISTRY
 from mock_server.rsgi import WholeRequests
@@ -45,6 +45,8 @@ def serving(app: Flask, config: Config, ports: ProviderPorts | None = None) -> W
     """The app behind the front that hands it whole requests only (rsgi.py). A request waits (sleeps)
     only for latency, configured or injected by a fault rule; without either it runs on the event loop."""
     faults = app.extensions["mock_server"].faults
+    if config.store != MEMORY_STORE:  # every request waits on the network for the store: never inline
+        return WholeRequests(app, config, ports if config.provider_ports else None, lambda: True)
 
     def may_wait() -> bool:
         return config.latency_ms is not None or bool(faults)
@@ -52,10 +54,21 @@ def serving(app: Flask, config: Config, ports: ProviderPorts | None = None) -> W
     return WholeRequests(app, config, ports if config.provider_ports else None, may_wait)
 
 
+def worker_app(app: Flask, config: Config) -> Flask:
+    """The app as one of several forked workers runs it: with a random source of its own, so that no two
+    workers draw the same ids. With --seed, a worker's draws follow from the seed and its process id:
+    repeatable per worker, but which worker answers a request is not (one worker: the seed's sequence)."""
+    if config.workers > 1:
+        entropy = f"{config.seed}:{os.getpid()}" if config.seed is not None else os.urandom(32).hex()
+        app.extensions["mock_server"].reseed(entropy)
+    return app
+
+
 def app_from_environment() -> WholeRequests:
     """What a spawned worker loads: the app built from MOCK_SERVER_* (the server exported them)."""
     config = REGISTRY.config_from_env()
-    return serving(create_app(config), config, ProviderPorts.bind(config) if config.provider_ports else None)
+    app = worker_app(create_app(config), config)
+    return serving(app, config, ProviderPorts.bind(config) if config.provider_ports else None)
 
 
 def banner(config: Config, app: Flask | None = None) -> str:
@@ -122,7 +135,8 @@ def serve(app: Flask, config: Config, out: TextIO = sys.stdout) -> None:
         address=config.host,
         port=config.port,
         interface=Interfaces.RSGI,  # the app runs in the front's own threads (config.threads), see rsgi.py
-        workers=1,
+        workers=config.workers,
+        respawn_failed_workers=True,  # a worker that dies is replaced; the others go on serving
         backlog=2048,
         log_level=LogLevels.warning,
         # In-flight requests get this long after SIGTERM or SIGINT; then the worker is killed, whatever
@@ -131,6 +145,6 @@ def serve(app: Flask, config: Config, out: TextIO = sys.stdout) -> None:
     )
     if forked:
         # The worker is forked from this process, so it inherits the app built here: start-up builds it once.
-        server.serve(target_loader=lambda _target: serving(app, config, ports))
+        server.serve(target_loader=lambda _target: serving(worker_app(app, config), config, ports))
     else:  # a spawned worker starts afresh, and builds its app from the exported environment
         server.serve()

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -25,9 +26,19 @@ def clock() -> ManualClock:
     return ManualClock()
 
 
+# Set by tests/test_redis_suites.py: the provider suites' `app` then keeps its state on that Redis, each
+# test under a namespace of its own.
+TEST_STORE = "MOCK_SERVER_TEST_STORE"
+
+
+def store_settings() -> dict[str, str]:
+    url = os.environ.get(TEST_STORE)
+    return {"store": url, "store_namespace": f"test-{uuid.uuid4().hex}"} if url else {}
+
+
 @pytest.fixture
 def app(clock: ManualClock):
-    return create_app({"seed": 1234}, clock=clock)
+    return create_app({"seed": 1234, **store_settings()}, clock=clock)
 
 
 @pytest.fixture

@@ -143,6 +143,10 @@ def names_text(names: frozenset[str] | None) -> str:
     return ",".join(sorted(names or ()))
 
 
+MEMORY_STORE = "memory"
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+STORE_NAMESPACE = re.compile(r"^[A-Za-z0-9._-]{1,64}\Z")
+
 # An outbound webhook's retries: 10 attempts over about 48 hours, as integrators report of Dakota (assumed).
 DEFAULT_RETRY_SCHEDULE = (30.0, 120.0, 600.0, 1800.0, 3600.0, 10800.0, 21600.0, 43200.0, 86400.0)
 
@@ -212,6 +216,11 @@ class Config:
     webhook_allowed_hosts: frozenset[str] | None = field(
         default=None, metadata=setting(parse_names, names_text, "hosts webhook targets may name")
     )
+    # Where state lives: "memory" (this process; the default), or a Redis URL shared by workers and replicas.
+    store: str = "memory"
+    # A sandbox's own part of a shared Redis: its keys all start with it, and its reset clears only them.
+    store_namespace: str = "mock-server"
+    workers: int = 1  # server processes; more than one needs a shared store
     provider_settings: Mapping[str, Any] = field(default_factory=dict, metadata={"own": False})
 
     def settings_for(self, provider: str) -> Any:
@@ -264,10 +273,28 @@ class Config:
             raise ValueError(f"shutdown_grace_seconds must be 1 to 60, not {self.shutdown_grace_seconds}")
         self._check_provider_ports(catalog)
         self._check_webhooks()
+        self._check_store()
         if self.threads < 1:
             raise ValueError(f"threads must be 1 or more, not {self.threads}")
         if not 0 <= self.port <= 65535:
             raise ValueError(f"port must be from 0 to 65535, not {self.port}")
+
+    def _check_store(self) -> None:
+        if self.store != MEMORY_STORE and not self.store.startswith(REDIS_SCHEMES):
+            raise ValueError(
+                f"store {self.store!r} is neither memory nor a Redis URL (redis://HOST:PORT/DB, rediss://, unix://)"
+            )
+        if not STORE_NAMESPACE.match(self.store_namespace):
+            raise ValueError(
+                f"store_namespace {self.store_namespace!r} must be 1 to 64 letters, digits, '.', '_' or '-'"
+            )
+        if not 1 <= self.workers <= 64:
+            raise ValueError(f"workers must be 1 to 64, not {self.workers}")
+        if self.workers > 1 and self.store == MEMORY_STORE:
+            raise ValueError(
+                f"workers {self.workers} needs a shared store: with the memory store each worker would be a "
+                "world of its own; choose one with --store redis://HOST:PORT/DB"
+            )
 
     def _check_webhooks(self) -> None:
         if any(not 0 <= delay <= 7 * 86400 for delay in self.webhook_retry_schedule):

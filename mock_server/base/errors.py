@@ -120,6 +120,12 @@ class InternalError(ApiError):
     status = 500
 
 
+class StoreUnavailable(ApiError):
+    """The shared store (Redis) cannot be reached: the provider's own 503, and nothing was written."""
+
+    status = 503
+
+
 def reason_phrase(status: int) -> str:
     """The status's reason phrase; a generic one for a status with none registered (a fault rule may ask
     for 520, as a CDN in front of an API answers)."""

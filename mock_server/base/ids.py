@@ -18,11 +18,14 @@ class IdFactory:
     def __init__(self, rng: random.Random, clock: Clock) -> None:
         self._rng = rng
         self._clock = clock
-        # An ObjectId is time + a per-process random value + a counter starting at a random value;
-        # the mock is one "process", so both are drawn once, from the seeded source.
-        self._object_id_process = rng.randbytes(5)
-        self._object_id_counter = itertools.count(rng.getrandbits(24))
         self._counter_lock = threading.Lock()
+        self.restart()
+
+    def restart(self) -> None:
+        """Draw what an ObjectId keeps per process (a random value, and where its counter starts) again:
+        the mock is one "process", drawn once from the seeded source; a forked worker is another."""
+        self._object_id_process = self._rng.randbytes(5)
+        self._object_id_counter = itertools.count(self._rng.getrandbits(24))
 
     def uuid4(self) -> str:
         return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))

@@ -10,7 +10,7 @@ from typing import Any, Protocol, runtime_checkable
 from flask import Blueprint, Response, request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from mock_server.base.config import Latency
+from mock_server.base.config import MEMORY_STORE, Latency
 from mock_server.base.errors import InvalidRequest, NotFound
 from mock_server.core.documents import document_index
 from mock_server.core.faults import FaultRule
@@ -176,14 +176,14 @@ def build_admin_blueprint() -> Blueprint:
 
     @admin.get("/health")
     def health() -> Response:
+        """200 with the providers and how many users the store holds; 503 while the store is down."""
         state = current_state()
-        return json_response(
-            {
-                "status": "ok",
-                "providers": {provider.name: provider.prefix for provider in state.providers.values()},
-                "users": sum(state.store.count(name) for name in state.providers),
-            }
-        )
+        store = "memory" if state.config.store == MEMORY_STORE else "redis"
+        providers = {provider.name: provider.prefix for provider in state.providers.values()}
+        if not state.store_alive():
+            return json_response({"status": "store unavailable", "store": store, "providers": providers}, 503)
+        users = sum(state.store.count(name) for name in state.providers)
+        return json_response({"status": "ok", "store": store, "providers": providers, "users": users})
 
     @admin.get("/openapi")
     def openapi_documents() -> Response:

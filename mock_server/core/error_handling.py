@@ -17,9 +17,12 @@ from mock_server.base.errors import (
     PayloadTooLarge,
     RateLimited,
     RouteNotFound,
+    StoreUnavailable,
 )
 from mock_server.core.http import json_response
 from mock_server.core.state import current_state
+
+STORE_UNAVAILABLE = "The service is temporarily unavailable. Try again shortly."
 
 
 def from_http_exception(error: HTTPException) -> ApiError:
@@ -68,5 +71,11 @@ def init_error_handling(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def internal_error(error: Exception) -> Response:
+        store_errors = current_state().store_errors
+        if isinstance(error, store_errors) or isinstance(
+            getattr(error, "original_exception", None), store_errors
+        ):
+            app.logger.warning("the store is unavailable: %s", error)
+            return render(StoreUnavailable(STORE_UNAVAILABLE))
         app.logger.exception("unhandled error in the mock")  # the trace goes to the log, not the client
         return render(InternalError("An unexpected error occurred."))

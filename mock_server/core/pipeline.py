@@ -33,7 +33,8 @@ ends without a response (an error escaped every handler) releases its idempotenc
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, Response, current_app
@@ -56,7 +57,7 @@ def init_pipeline(app: Flask, state: MockState) -> None:
     # Registered after flask-cors's own hook, so it runs before it (Flask runs them last-registered first).
     app.before_request(_before_view(state))
     app.after_request(_after_view(state))
-    app.teardown_request(lambda _error: abandon(state.idempotency, current_request()))
+    app.teardown_request(_abandon_keys(state))
 
 
 def _before_view(state: MockState) -> Callable[[], Response | None]:
@@ -95,16 +96,36 @@ def _after_view(state: MockState) -> Callable[[Response], Response]:
 
     def after_view(response: Response) -> Response:
         req = current_request()
-        finish(state.idempotency, req, response)
+        # The answer stands even if the store went away after the view: what it says was done is done.
+        # Only keeping it (under its idempotency key, in the journal) fails, and is logged.
+        with _store_may_fail(state):
+            finish(state.idempotency, req, response)
         if req.api_call:
             response = _with_provider_headers(req.provider, response)
             if limiter is not None:
                 report_usage(req, response)
-            record_exchange(state.journal, state.clock, state.config.max_body_bytes, req, response)
+            with _store_may_fail(state):
+                record_exchange(state.journal, state.clock, state.config.max_body_bytes, req, response)
         vary_on_origin(req, response)
         return response
 
     return after_view
+
+
+def _abandon_keys(state: MockState) -> Callable[[BaseException | None], None]:
+    def abandon_keys(_error: BaseException | None) -> None:
+        with _store_may_fail(state):
+            abandon(state.idempotency, current_request())
+
+    return abandon_keys
+
+
+@contextmanager
+def _store_may_fail(state: MockState) -> Iterator[None]:
+    try:
+        yield
+    except state.store_errors as error:
+        current_app.logger.warning("the store is unavailable: %s", error)
 
 
 def _with_provider_headers(provider: Any, response: Response) -> Response:

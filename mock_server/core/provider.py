@@ -6,6 +6,7 @@ one line in mock_server/providers/__init__.py (docs/architecture.md has the chec
 from __future__ import annotations
 
 import dataclasses
+import os
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from mock_server.base.ids import IdFactory
 from mock_server.base.signing import SigningKey
 from mock_server.base.store import Collection, Store
 from mock_server.core.auth import Credential
+from mock_server.core.event_log import EventLog, MemoryEventLog
 from mock_server.core.openapi import ApiDescription
 from mock_server.core.webhooks import WebhookDispatcher
 
@@ -49,6 +51,14 @@ class Backend(Protocol):
 B = TypeVar("B", bound=Backend)
 
 
+SECRET_BYTES = 32
+
+
+def memory_event_logs(name: str, per_scope: int, total: int) -> EventLog:
+    """A log of this process's own: each one asked for is new, whatever its name."""
+    return MemoryEventLog(per_scope, total)
+
+
 @dataclass(frozen=True)
 class BackendContext:
     """What a backend is built from: the app's shared services, and its provider's own settings."""
@@ -60,11 +70,22 @@ class BackendContext:
     rng: random.Random
     config: Config
     webhooks: WebhookDispatcher  # the app's outbound webhook deliveries
+    # The app's capped logs (an event stream), by (name, per_scope, total): a log of this process's own
+    # by default; a Redis app gives one that its processes share, kept under the name.
+    event_logs: Callable[[str, int, int], EventLog] = memory_event_logs
+    # Named random secrets (signing keys): drawn afresh in memory; kept once for all on a shared store.
+    secrets: Callable[[str], bytes] = lambda _name: os.urandom(SECRET_BYTES)
 
     @property
     def settings(self) -> Any:
         """The provider's own settings: an instance of `Provider.settings`, or None if it declares none."""
         return self.config.settings_for(self.provider.name)
+
+    def secret(self, name: str) -> bytes:
+        """Random bytes the provider keeps under `name` (a token signing key, say): every app on one shared
+        store (the workers and replicas of a sandbox on Redis, a restart) gets the same ones; an app on
+        the memory store, its own."""
+        return self.secrets(f"{self.provider.name}:{name}")
 
     def collection(
         self,
@@ -80,6 +101,11 @@ class BackendContext:
         return Collection(
             self.store, namespace, not_found=not_found, conflict=conflict, bad_cursor=bad_cursor
         )
+
+    def event_log(self, kind: str, per_scope: int, total: int) -> EventLog:
+        """The provider's own log of a `kind` of records (its events), at most `per_scope` per scope and
+        `total` in all."""
+        return self.event_logs(f"{self.provider.name}:{kind}", per_scope, total)
 
 
 @dataclass(frozen=True)

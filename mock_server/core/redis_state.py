@@ -24,8 +24,9 @@ from __future__ import annotations
 import base64
 import json
 import math
+import os
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -603,3 +604,16 @@ def _rule_from(data: bytes | str, hits: int) -> FaultRule:
         drop=bool(fields["drop"]),
         hits=hits,
     )
+
+
+def redis_secrets(client: redis.Redis, prefix: str, size: int = 32) -> Callable[[str], bytes]:
+    """Named random secrets kept in Redis: the first process to ask draws one (SET NX), every later one,
+    and every replica and restart on this prefix, reads the same bytes."""
+
+    def secret(name: str) -> bytes:
+        key = f"{prefix}:secrets:{quote(name, safe='')}"
+        client.set(key, os.urandom(size), nx=True)
+        value = client.get(key)
+        return value if isinstance(value, bytes) else value.encode("latin-1")
+
+    return secret

@@ -355,15 +355,14 @@ class WebhookDispatcher:
             attempts = {d.id: d.attempts for d in chosen}
             rounds = math.ceil(len(chosen) / self.policy.concurrency) + 1
             deadline = time.monotonic() + self.policy.timeout_seconds * rounds
-            to_start = [d for d in chosen if d.id not in self._in_flight]
+            to_start = list(chosen)
             while True:
-                # One the scheduler has meanwhile started, or started and finished, counts as attempted.
-                to_start = [
-                    d
-                    for d in to_start
-                    if d.id in self._pending and d.id not in self._in_flight and d.attempts == attempts[d.id]
-                ]
-                started = set(self._start(to_start))
+                # One whose attempt is recorded after we looked (the scheduler's, started before or after)
+                # counts as attempted; one in flight whose attempt was already recorded (its provider still
+                # hearing of it) is attempted again once it lands.
+                to_start = [d for d in to_start if d.id in self._pending and d.attempts == attempts[d.id]]
+                startable = [d for d in to_start if d.id not in self._in_flight]
+                started = set(self._start(startable))
                 to_start = [d for d in to_start if d.id not in started]
                 left = deadline - time.monotonic()
                 if left <= 0 or (not to_start and not any(d.id in self._in_flight for d in chosen)):

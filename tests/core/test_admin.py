@@ -17,6 +17,7 @@ def test_health_lists_the_providers(client):
     assert response.status_code == 200
     assert response.get_json() == {
         "status": "ok",
+        "store": "memory",
         "providers": {
             "dots": "/dots",
             "dots-sandbox": "/dots-sandbox",

@@ -289,7 +289,8 @@ WEBHOOK_FACTS: tuple[Fact, ...] = (
     ),
     Fact(
         "the mock signs with its own key per environment: `MOCK_SERVER_DAKOTA_WEBHOOK_SIGNING_KEY` "
-        "(and `..._DAKOTA_SANDBOX_...`), else derived from `--seed`, else random per start; the "
+        "(and `..._DAKOTA_SANDBOX_...`), else derived from `--seed`, else random, kept "
+        "in the store (so a shared Redis sandbox's replicas and restarts sign alike); the "
         "public key (64 hex, for `DAKOTA_WEBHOOK_PUBLIC_KEY`) is in the banner and "
         "`GET /__admin/webhooks`",
         "issue 15 (Dakota's private keys are not public)",

@@ -117,6 +117,9 @@ class DakotaBackend:
         self._users.clear()
         self.webhooks.reset()
 
+    def reseed(self, entropy: str) -> None:
+        self.webhooks.reseed(entropy)
+
     def _with_unique(self, user: DakotaUser) -> tuple[DakotaUser, dict[str, Any]]:
         return user, self._unique_values(user)
 

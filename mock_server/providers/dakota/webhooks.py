@@ -12,7 +12,6 @@ import base64
 import json
 import random
 import threading
-from collections import OrderedDict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -125,6 +124,17 @@ class Event:
     def envelope(self) -> dict[str, Any]:
         return json.loads(self.body)
 
+    def encoded(self) -> bytes:
+        """The event as its stream keeps it (its id is the stream's): JSON, the body as text (it is
+        UTF-8, so it comes back byte for byte)."""
+        kept = {"type": self.type, "replay_count": self.replay_count, "body": self.body.decode()}
+        return json.dumps(kept, separators=(",", ":"), ensure_ascii=False).encode()
+
+    @classmethod
+    def decoded(cls, event_id: str, payload: bytes) -> Event:
+        kept = json.loads(payload)
+        return cls(event_id, str(kept["type"]), str(kept["body"]).encode(), int(kept["replay_count"]))
+
 
 @dataclass(frozen=True)
 class HistoryPage:
@@ -154,8 +164,7 @@ class DakotaWebhooks:
             conflict=lambda _field, _target: Conflict(),
             bad_cursor=lambda name: InvalidRequest(fields={name: [UNKNOWN_TARGET_CURSOR.format(name=name)]}),
         )
-        self._events: dict[str, OrderedDict[str, Event]] = {}
-        self._emitted: deque[tuple[str, str]] = deque()  # (scope, event id), oldest first, of all keys
+        self._events = context.event_log("events", EVENTS_PER_KEY, EVENTS_KEPT)  # each key's stream
         self._lock = threading.Lock()
         self._dispatcher.connect(self._provider, Channel(self._signed_headers, self._after_attempt))
 
@@ -208,22 +217,11 @@ class DakotaWebhooks:
         """Keep the event in the key's stream and queue it for each target that selects it."""
         now = self._clock.now()
         event = Event.build(self._ids.ksuid(at=now), event_type, int(now.timestamp()), data, cause)
-        with self._lock:
-            self._keep(scope, event)
+        self._events.append(scope, event.id, event.encoded())
         targets = self._selecting(scope, event_type)
         if targets:
             self._queue(scope, event, targets, replay=False)
         return event
-
-    def _keep(self, scope: str, event: Event) -> None:
-        stream = self._events.setdefault(scope, OrderedDict())
-        stream[event.id] = event
-        self._emitted.append((scope, event.id))
-        if len(stream) > EVENTS_PER_KEY:
-            stream.popitem(last=False)  # its entry in _emitted is skipped when its turn comes
-        while len(self._emitted) > EVENTS_KEPT:
-            oldest_scope, oldest_id = self._emitted.popleft()
-            self._events.get(oldest_scope, {}).pop(oldest_id, None)
 
     def _selecting(self, scope: str, event_type: str) -> list[WebhookTarget]:
         return [target for target in self._targets.values(scope) if target.selects(event_type)]
@@ -248,24 +246,30 @@ class DakotaWebhooks:
 
     def events(self, scope: str, limit: int, **cursors: str | None) -> Page[dict[str, Any]]:
         """Newest first (assumed: the spec gives no order), as Event envelopes."""
-        with self._lock:
-            newest_first = list(reversed(self._events.get(scope, {}).values()))
-        page = cursor_page(newest_first, limit, bad_cursor=_bad_event_cursor, **cursors)
-        return replace(page, items=[event.envelope() for event in page.items])  # type: ignore[arg-type]
+        newest_first = self._events.newest_first(scope)
+        page = cursor_page(
+            newest_first, limit, id_of=lambda kept: kept[0], bad_cursor=_bad_event_cursor, **cursors
+        )
+        envelopes = [Event.decoded(event_id, payload).envelope() for event_id, payload in page.items]
+        return replace(page, items=envelopes)  # type: ignore[arg-type]
 
-    def _event(self, scope: str, event_id: str) -> Event:
-        event = self._events.get(scope, {}).get(event_id)
-        if event is None:
-            raise NotFound(DELIVERY_NOT_FOUND)
-        return event
+    def _event(self, scope: str, event_id: str) -> Event | None:
+        payload = self._events.get(scope, event_id)
+        return None if payload is None else Event.decoded(event_id, payload)
 
     def replay(self, scope: str, event_id: str) -> int:
         """Queue the event again for every target that selects it now, marked as a replay; how many."""
-        with self._lock:
-            event = self._event(scope, event_id)
+
+        def replayed(payload: bytes) -> bytes:
+            event = Event.decoded(event_id, payload)
             if event.replay_count >= REPLAY_LIMIT:
                 raise ReplayLimitExceeded()
-            self._events[scope][event_id] = event = replace(event, replay_count=event.replay_count + 1)
+            return replace(event, replay_count=event.replay_count + 1).encoded()
+
+        try:  # counted once across every process that shares the log
+            event = Event.decoded(event_id, self._events.change(scope, event_id, replayed))
+        except KeyError:
+            raise NotFound(DELIVERY_NOT_FOUND) from None
         targets = self._selecting(scope, event.type)
         self._queue(scope, event, targets, replay=True)
         return len(targets)
@@ -318,7 +322,7 @@ class DakotaWebhooks:
         return HistoryPage([self._record_json(d) for d in page], next_cursor is not None, next_cursor)
 
     def _record_json(self, delivery: Delivery) -> dict[str, Any]:
-        event = self._events.get(delivery.scope, {}).get(delivery.event_id)
+        event = self._event(delivery.scope, delivery.event_id)
         return {
             "id": delivery.event_id,
             "event_type": delivery.event_type,
@@ -370,11 +374,13 @@ class DakotaWebhooks:
             except NotFound:
                 pass
 
+    def reseed(self, entropy: str) -> None:
+        """A forked worker's own event and delivery ids (see MockState.reseed)."""
+        self._ids = IdFactory(random.Random(f"{entropy}:{self._provider}:events"), self._clock)
+
     def reset(self) -> None:
         self._targets.clear()
-        with self._lock:
-            self._events.clear()
-            self._emitted.clear()
+        self._events.clear()
 
 
 def _signing_key(context: BackendContext) -> SigningKey:
@@ -384,7 +390,7 @@ def _signing_key(context: BackendContext) -> SigningKey:
         return SigningKey.from_hex(settings.webhook_signing_key)
     if context.config.seed is not None:
         return SigningKey.derived(context.config.seed, context.provider.name)
-    return SigningKey.random()
+    return SigningKey(context.secret("webhook signing key"))  # the same for every app on this store
 
 
 def _types(given: list[str] | None) -> tuple[str, ...] | None:

@@ -88,17 +88,23 @@ class TokenAuthority:
     another issuer made, unverified, so a test can mint its own; `strict` accepts only its own."""
 
     def __init__(
-        self, clock: Clock, *, strict: bool, seed: int | None, tenant: AuthTenant = PRODUCTION_TENANT
+        self,
+        clock: Clock,
+        *,
+        strict: bool,
+        seed: int | None,
+        tenant: AuthTenant = PRODUCTION_TENANT,
+        secret: bytes | None = None,
     ) -> None:
         self._clock = clock
         self._strict = strict
         self.tenant = tenant
-        # A seeded server signs with a key derived from the seed, so its tokens survive a restart.
-        self._key = (
-            hashlib.sha256(f"mock-server {tenant.key_name} signing key {seed}".encode()).digest()
-            if seed is not None
-            else secrets.token_bytes(32)
-        )
+        # A seeded server signs with a key derived from the seed, so its tokens survive a restart; else
+        # with `secret` (the store's: shared by every worker and replica on it), else a random one.
+        if seed is not None:
+            self._key = hashlib.sha256(f"mock-server {tenant.key_name} signing key {seed}".encode()).digest()
+        else:
+            self._key = secret or secrets.token_bytes(32)
 
     def issue(self, grant: TokenRequest) -> str:
         import jwt  # imported on first use: start-up does not pay for it

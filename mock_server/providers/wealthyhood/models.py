@@ -170,7 +170,11 @@ class WealthyhoodBackend:
             conflict=lambda _field, _user: Conflict(EMAIL_TAKEN, field="email"),
         )
         self.tokens = TokenAuthority(
-            context.clock, strict=context.config.strict_auth, seed=context.config.seed, tenant=tenant
+            context.clock,
+            strict=context.config.strict_auth,
+            seed=context.config.seed,
+            tenant=tenant,
+            secret=context.secret(f"{tenant.key_name} signing key"),
         )
 
     def today(self) -> date:
