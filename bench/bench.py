@@ -1,8 +1,8 @@
 """`make bench`: start-up time, throughput, latency and memory of the production server as `make run`
-starts it, with wrk as the load generator, beside a bare Flask endpoint served the same way
-(bare_serve.py). Prints a table, ending with issue 13's targets (targets.py), and writes it as JSON; every
-figure is the median of several runs. Not a test: these machines are shared and noisy, so numbers are
-reported, not asserted."""
+starts it, and its creates on each state store (memory, Redis with one and two workers), with wrk as the
+load generator, beside a bare Flask endpoint served the same way (bare_serve.py). Prints a table, ending
+with issue 13's targets (targets.py), and writes it as JSON; every figure is the median of several runs.
+Not a test: these machines are shared and noisy, so numbers are reported, not asserted."""
 
 from __future__ import annotations
 
@@ -281,18 +281,21 @@ BASELINES = ("bare-flask", "bare-flask-wsgi")
 class Server:
     """The production server as `make run` starts it (or a bare baseline, see SERVED)."""
 
-    def __init__(self, core: int | None, kind: str = "mock", extra_env: dict[str, str] | None = None) -> None:
-        self.served = SERVED[kind]
+    def __init__(
+        self, core: int | None, kind: str | Served = "mock", extra_env: dict[str, str] | None = None
+    ) -> None:
+        self.served = kind if isinstance(kind, Served) else SERVED[kind]
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, **(extra_env or {})}
+        self.errors = tempfile.TemporaryFile()  # its standard error, quoted if it exits before answering
         self.started = time.perf_counter()
         self.process = subprocess.Popen(
             pinned(core, self.served.command(self.port)),
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=self.errors,
         )
         self.startup_ms = self._wait(self.served.first_request)
 
@@ -307,13 +310,38 @@ class Server:
                 time.sleep(0.001)
             if self.process.poll() is not None:
                 code = self.process.returncode
-                raise RuntimeError(f"{self.served.name} exited with {code} before answering")
+                self.errors.seek(0)
+                said = self.errors.read().decode(errors="replace").strip().splitlines()[-5:]
+                self.errors.close()
+                raise RuntimeError(
+                    f"{self.served.name} exited with {code} before answering"
+                    + "".join(f"\n  {line}" for line in said)
+                )
         self.stop()
         raise RuntimeError(f"{self.served.name} did not answer in time")
 
     def rss_mb(self) -> float:
         """Resident memory of the server's whole process tree (granian's supervisor and its worker)."""
         return sum(_rss_kb(pid) for pid in _tree(self.process.pid)) / 1024
+
+    def wait_for_processes(self, count: int, timeout: float = 10.0) -> None:
+        """Until the server's process tree holds `count` processes (granian's supervisor and its workers):
+        the first answer may come from the first worker alone."""
+        deadline = time.perf_counter() + timeout
+        while len(_tree(self.process.pid)) < count:
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"{self.served.name} did not start {count - 1} workers in time")
+            time.sleep(0.01)
+
+    def loads_library(self, name: str) -> bool:
+        """Whether any of the server's processes has mapped a shared library whose path contains `name`."""
+        for pid in _tree(self.process.pid):
+            try:
+                if name in Path(f"/proc/{pid}/maps").read_text():
+                    return True
+            except (FileNotFoundError, PermissionError):
+                pass
+        return False
 
     def stop(self) -> None:
         self.process.terminate()
@@ -322,6 +350,7 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self.errors.close()
 
 
 def _tree(pid: int) -> list[int]:
@@ -539,6 +568,198 @@ def measure_memory(users: int, soak_requests: int, soak: ProviderLoads | None) -
     return result
 
 
+# --- stores ------------------------------------------------------------------------------------------------
+
+# The creates measured on each store: Dots' (the targets' workload) and Dakota's (which also stores an
+# idempotency key per request), at the throughput section's connection counts, in its headline placement
+# (shared: the server, its workers, redis-server and wrk all on both cores).
+STORE_PROVIDERS = ("dots", "dakota")
+STORE_CONNECTIONS = (1, 32)
+HIREDIS_CONNECTIONS = (32,)
+NO_HIREDIS = "redis-1-no-hiredis"
+# Runs the server as `python -m mock_server` does, but with `import hiredis` failing, so that redis-py falls
+# back to its pure-Python parser (it has no switch of its own).
+WITHOUT_HIREDIS = (
+    "import runpy, sys; sys.modules['hiredis'] = None; sys.argv[0] = 'mock-server'; "
+    "runpy.run_module('mock_server', run_name='__main__', alter_sys=True)"
+)
+
+
+@dataclass(frozen=True)
+class StoreSetup:
+    """One way of keeping the mock's state: the memory store, or the Redis store with some workers."""
+
+    name: str
+    redis: bool
+    workers: int = 1
+    hiredis: bool = True  # False: the server runs with `import hiredis` failing
+    connections: tuple[int, ...] = STORE_CONNECTIONS
+
+    def served(self, redis_url: str, namespace: str) -> Served:
+        def command(port: int) -> list[str]:
+            python = [
+                str(BIN / "python"),
+                *(["-m", "mock_server"] if self.hiredis else ["-c", WITHOUT_HIREDIS]),
+            ]
+            store = ["--store", redis_url, "--store-namespace", namespace] if self.redis else []
+            return [*python, "--port", str(port), "--no-fixtures", *store, "--workers", str(self.workers)]
+
+        return Served(self.name, command, SERVED["mock"].first_request)
+
+
+STORE_SETUPS = (
+    StoreSetup("memory", redis=False),
+    StoreSetup("redis-1", redis=True),
+    StoreSetup("redis-2", redis=True, workers=2),
+    StoreSetup(NO_HIREDIS, redis=True, hiredis=False, connections=HIREDIS_CONNECTIONS),
+)
+
+
+class RedisServer:
+    """Debian's redis-server on a free loopback port, persisting nothing, in a scratch directory."""
+
+    def __init__(self) -> None:
+        import redis
+
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.scratch = tempfile.TemporaryDirectory(prefix="bench-redis-")
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                   "--appendonly", "no", "--dir", self.scratch.name]  # fmt: skip
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.client = redis.Redis.from_url(self.url)
+        deadline = time.perf_counter() + 10
+        while True:
+            try:
+                self.client.ping()
+                break
+            except redis.ConnectionError:
+                if self.process.poll() is not None or time.perf_counter() > deadline:
+                    self.stop()
+                    raise RuntimeError("redis-server did not start") from None
+                time.sleep(0.01)
+        self.version = self.client.info("server")["redis_version"]
+
+    def stop(self) -> None:
+        self.client.close()
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.scratch.cleanup()
+
+
+def store_key(setup: str, provider: str | None, conns: int) -> str:
+    """`redis-2/dakota/create/c32`; the bare endpoint's, with no provider: `bare-flask/create/c32`."""
+    return f"{setup}/{provider}/create/c{conns}" if provider else f"{setup}/create/c{conns}"
+
+
+def store_keys(
+    setups: tuple[StoreSetup, ...], providers: tuple[str, ...], connections: tuple[int, ...]
+) -> list[str]:
+    """The rows in the order they are shown: by connection count, the bare endpoint first."""
+    keys = []
+    for conns in connections:
+        keys.append(store_key(targets.BARE, None, conns))
+        keys += [
+            store_key(setup.name, provider, conns)
+            for setup in setups
+            if conns in setup.connections
+            for provider in providers
+        ]
+    return keys
+
+
+def with_bare_ratios(rows: dict[str, dict]) -> dict[str, dict]:
+    """Each row with `vs_bare`: its req/s over bare-flask's at the same connection count (None when that
+    was not measured)."""
+    result = {}
+    for key, row in rows.items():
+        conns = key.rsplit("/c", 1)[1]
+        bare = rows.get(store_key(targets.BARE, None, int(conns)), {}).get("rps")
+        result[key] = {**row, "vs_bare": round(row["rps"] / bare, 3) if bare else None}
+    return result
+
+
+def hiredis_worth(rows: dict[str, dict]) -> dict[str, float]:
+    """`dots/create/c32`: redis-1's req/s (hiredis importable) over the same server's without it."""
+    worth = {}
+    for key, row in rows.items():
+        setup, _, workload = key.partition("/")
+        without = rows.get(f"{NO_HIREDIS}/{workload}")
+        if setup == "redis-1" and without and without["rps"]:
+            worth[workload] = round(row["rps"] / without["rps"], 3)
+    return worth
+
+
+def hiredis_version() -> str | None:
+    try:
+        import hiredis
+    except ImportError:
+        return None
+    return hiredis.__version__
+
+
+def measure_stores(runs: int, seconds: float) -> dict | None:
+    """Creates on each store (STORE_SETUPS) beside bare-flask, in the shared placement. Each run serves every
+    setup once, their order turning each run; each server gets a fresh namespace of a redis-server of the
+    section's own, flushed when it stops. None (after a note) without redis-server."""
+    if shutil.which("redis-server") is None:
+        print("bench: stores skipped: redis-server is not installed (Debian: apt-get install redis-server)")
+        return None
+    hiredis = hiredis_version()  # None: not installed, so there is no "without it" to compare
+    setups = tuple(setup for setup in STORE_SETUPS if setup.hiredis or hiredis is not None)
+    providers = [loads for loads in PROVIDERS if loads.provider in STORE_PROVIDERS]
+    server_core, wrk_core = PLACEMENTS["shared"]
+    samples: dict[str, list[WrkResult]] = {}
+    loaded_hiredis: dict[str, bool] = {}
+    redis_server = RedisServer()
+    try:
+        order: list[StoreSetup | None] = [None, *setups]  # None: the bare endpoint
+        for run in range(runs):
+            turn = run % len(order)
+            for setup in order[turn:] + order[:turn]:
+                if setup is None:
+                    server = Server(server_core, kind=targets.BARE)
+                    try:
+                        for conns in STORE_CONNECTIONS:
+                            samples.setdefault(store_key(targets.BARE, None, conns), []).append(
+                                run_wrk(server.url, BARE_CREATE, conns, seconds, wrk_core)
+                            )
+                    finally:
+                        server.stop()
+                    continue
+                namespace = f"bench-{setup.name}-{run}-{random.randrange(16**8):08x}"
+                server = Server(server_core, kind=setup.served(redis_server.url, namespace))
+                try:
+                    server.wait_for_processes(1 + setup.workers)
+                    if setup.redis:
+                        loaded_hiredis[setup.name] = server.loads_library("hiredis")
+                    for provider in providers:
+                        load = provider.create(server.url)
+                        for conns in setup.connections:
+                            samples.setdefault(store_key(setup.name, provider.provider, conns), []).append(
+                                run_wrk(server.url, load, conns, seconds, wrk_core)
+                            )
+                finally:
+                    server.stop()
+                    redis_server.client.flushall()
+    finally:
+        redis_server.stop()
+    keys = store_keys(setups, STORE_PROVIDERS, STORE_CONNECTIONS)
+    rows = with_bare_ratios({key: median_result(samples[key]) for key in keys})
+    return {
+        "placement": "shared",
+        "redis_server": redis_server.version,
+        "hiredis": hiredis,
+        "hiredis_loaded": loaded_hiredis,
+        "rows": rows,
+        "hiredis_worth": hiredis_worth(rows),
+    }
+
+
 def machine() -> dict[str, str]:
     cpu = next(
         (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
@@ -593,8 +814,35 @@ def print_table(report: dict) -> None:
         print("\nmemory (RSS of the server's process tree):")
         for key, value in report["memory"].items():
             print(f"  {key}: {value}")
+    if "stores" in report:
+        print("\n" + "\n".join(stores_lines(report["stores"])))
     if "targets" in report:
         print_targets(report["targets"])
+
+
+def stores_lines(stores: dict) -> list[str]:
+    """The stores section as printed: a row per setup, workload and connection count, with its req/s over
+    bare-flask's at the same connection count, then what hiredis is worth."""
+    width = max([28, *(len(key) + 2 for key in stores["rows"])])
+    hiredis = stores["hiredis"] or "not installed"
+    lines = [
+        f"stores, {stores['placement']} (redis-server {stores['redis_server']}, hiredis {hiredis}; "
+        f"vs bare: req/s / {targets.BARE}'s at the same connections):",
+        f"{'workload':<{width}}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}{'vs bare':>9}",
+    ]
+    for key, row in stores["rows"].items():
+        ratio = "–" if row["vs_bare"] is None else f"{row['vs_bare']:.2f}x"
+        lines.append(
+            f"{key:<{width}}{row['rps']:>10.0f}{row['p50_ms']:>10.2f}{row['p99_ms']:>10.2f}{row['errors']:>8}"
+            f"{ratio:>9}"
+        )
+    if stores["hiredis_worth"]:
+        loaded = ", ".join(
+            f"{name} {'yes' if yes else 'no'}" for name, yes in stores["hiredis_loaded"].items()
+        )
+        lines.append(f"hiredis worth, redis-1 (req/s with it / without it; hiredis loaded: {loaded}):")
+        lines += [f"{key:<{width}}{worth:>10.3f}x" for key, worth in stores["hiredis_worth"].items()]
+    return lines
 
 
 def print_targets(rows: list[dict]) -> None:
@@ -608,7 +856,7 @@ def print_targets(rows: list[dict]) -> None:
         )
 
 
-SECTIONS = ("startup", "throughput", "speedups", "memory")
+SECTIONS = ("startup", "throughput", "speedups", "memory", "stores")
 
 
 def main() -> int:
@@ -642,8 +890,12 @@ def main() -> int:
         "throughput": lambda: measure_throughput(args.runs, args.seconds, (1, 32)),
         "speedups": lambda: measure_speedups(args.runs, args.seconds, (1, 32)),
         "memory": lambda: measure_memory(args.users, args.soak, SOAK),
+        "stores": lambda: measure_stores(args.runs, args.seconds),
     }
-    report.update({section: measures[section]() for section in sections})
+    for section in sections:
+        result = measures[section]()
+        if result is not None:  # None: skipped (stores without redis-server)
+            report[section] = result
     report["targets"] = targets.evaluate_targets(report)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2) + "\n")

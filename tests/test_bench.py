@@ -3,7 +3,19 @@
 import pytest
 
 from bench import targets
-from bench.bench import Load, cost_ratios, median_result, parse_wrk
+from bench.bench import (
+    NO_HIREDIS,
+    STORE_SETUPS,
+    WITHOUT_HIREDIS,
+    Load,
+    cost_ratios,
+    hiredis_worth,
+    median_result,
+    parse_wrk,
+    store_keys,
+    stores_lines,
+    with_bare_ratios,
+)
 
 WRK_OUTPUT = """Running 4s test @ http://127.0.0.1:9000/dots/api/v2/users
   1 threads and 32 connections
@@ -159,3 +171,97 @@ def test_the_docs_show_the_targets_and_say_not_measured_for_an_older_report():
 def test_a_ratio_just_short_of_its_bound_is_not_met_though_it_prints_rounded():
     rows = rows_by_key(targets.evaluate_targets(bench_report(dots_c1_rps=2798.6)))  # 0.79960 of 3,500
     assert (rows["dots-create-c1-rps"]["ratio"], rows["dots-create-c1-rps"]["met"]) == (0.8, False)
+
+
+def wrk_row(rps: float, p50: float = 1.0, p99: float = 2.0, errors: int = 0) -> dict:
+    return {"requests": 1, "rps": rps, "p50_ms": p50, "p99_ms": p99, "errors": errors}
+
+
+def test_the_stores_rows_go_by_connections_with_the_bare_endpoint_first_and_hiredis_off_at_32_only():
+    keys = store_keys(STORE_SETUPS, ("dots", "dakota"), (1, 32))
+    assert keys[:5] == [
+        "bare-flask/create/c1",
+        "memory/dots/create/c1",
+        "memory/dakota/create/c1",
+        "redis-1/dots/create/c1",
+        "redis-1/dakota/create/c1",
+    ]
+    assert keys.index("bare-flask/create/c32") == 7
+    assert [key for key in keys if key.startswith(NO_HIREDIS)] == [
+        f"{NO_HIREDIS}/dots/create/c32",
+        f"{NO_HIREDIS}/dakota/create/c32",
+    ]
+    assert len(keys) == 2 + 3 * 2 * 2 + 2
+
+
+def test_each_store_row_is_priced_against_bare_flask_at_its_own_connection_count():
+    rows = with_bare_ratios(
+        {
+            "bare-flask/create/c1": wrk_row(1000.0),
+            "redis-1/dots/create/c1": wrk_row(250.0),
+            "bare-flask/create/c32": wrk_row(3000.0),
+            "redis-2/dots/create/c32": wrk_row(1000.0),
+        }
+    )
+    assert [row["vs_bare"] for row in rows.values()] == [1.0, 0.25, 1.0, 0.333]
+    assert rows["redis-1/dots/create/c1"]["rps"] == 250.0  # the figures themselves are kept
+    assert (
+        with_bare_ratios({"memory/dots/create/c1": wrk_row(700.0)})["memory/dots/create/c1"]["vs_bare"]
+        is None
+    )
+
+
+def test_hiredis_is_worth_redis_1s_req_s_over_the_same_servers_without_it():
+    rows = {
+        "redis-1/dots/create/c1": wrk_row(300.0),
+        "redis-1/dots/create/c32": wrk_row(440.0),
+        "redis-1/dakota/create/c32": wrk_row(400.0),
+        "redis-2/dots/create/c32": wrk_row(600.0),
+        f"{NO_HIREDIS}/dots/create/c32": wrk_row(400.0),
+        f"{NO_HIREDIS}/dakota/create/c32": wrk_row(0.0),  # nothing answered: no ratio
+    }
+    assert hiredis_worth(rows) == {"dots/create/c32": 1.1}
+
+
+def test_the_stores_table_shows_each_row_its_ratio_and_what_hiredis_is_worth():
+    rows = with_bare_ratios(
+        {
+            "bare-flask/create/c32": wrk_row(3000.0, 10.0, 20.0),
+            "redis-1/dots/create/c32": wrk_row(440.0, 70.5, 110.25, errors=2),
+            f"{NO_HIREDIS}/dots/create/c32": wrk_row(400.0),
+            "redis-2/dots/create/c1": wrk_row(400.0),  # no bare figure at 1 connection
+        }
+    )
+    stores = {"placement": "shared", "redis_server": "7.0.15", "hiredis": "3.5.0", "rows": rows,
+              "hiredis_loaded": {"redis-1": True, NO_HIREDIS: False},
+              "hiredis_worth": hiredis_worth(rows)}  # fmt: skip
+    lines = stores_lines(stores)
+    assert lines[0].startswith("stores, shared (redis-server 7.0.15, hiredis 3.5.0;")
+    width = len(f"{NO_HIREDIS}/dots/create/c32") + 2
+    assert lines[1] == f"{'workload':<{width}}     req/s    p50 ms    p99 ms  errors  vs bare"
+    assert lines[3] == f"{'redis-1/dots/create/c32':<{width}}       440     70.50    110.25       2    0.15x"
+    assert lines[5].endswith("  –")
+    assert "redis-1 yes" in lines[6] and f"{NO_HIREDIS} no" in lines[6]
+    assert lines[7] == f"{'dots/create/c32':<{width}}     1.100x"
+    del stores["hiredis_worth"]["dots/create/c32"]
+    assert len(stores_lines(stores)) == 6  # nothing to compare: no hiredis lines
+
+
+def test_each_store_setup_serves_the_mock_alike_but_for_its_store_workers_and_hiredis():
+    commands = {
+        setup.name: setup.served("redis://127.0.0.1:7/0", "ns").command(9000) for setup in STORE_SETUPS
+    }
+    assert commands["memory"][1:] == [
+        "-m",
+        "mock_server",
+        "--port",
+        "9000",
+        "--no-fixtures",
+        "--workers",
+        "1",
+    ]
+    assert commands["redis-2"][-7:] == [
+        "--no-fixtures", "--store", "redis://127.0.0.1:7/0", "--store-namespace", "ns", "--workers", "2"
+    ]  # fmt: skip
+    assert commands[NO_HIREDIS][1:3] == ["-c", WITHOUT_HIREDIS]
+    assert commands[NO_HIREDIS][3:] == commands["redis-1"][3:]
