@@ -27,6 +27,9 @@ class RedisServer:
     """One redis-server process; `url` is where it listens. `stop()` and `start()` again keep the port,
     so a test can take Redis away from a running mock and bring it back."""
 
+    # No persistence: the tests' data need not outlive the process.
+    PERSISTENCE: tuple[str, ...] = ("--save", "", "--appendonly", "no")
+
     def __init__(self, executable: str) -> None:
         self.executable = executable
         self.port = free_port()
@@ -39,8 +42,7 @@ class RedisServer:
             self.executable,
             "--port", str(self.port),
             "--bind", "127.0.0.1",
-            "--save", "",
-            "--appendonly", "no",
+            *self.PERSISTENCE,
             "--dir", self._folder,
         ]  # fmt: skip
         self._process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

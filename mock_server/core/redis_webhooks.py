@@ -63,7 +63,7 @@ import threading
 import time
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from mock_server.base.clock import Clock
@@ -82,6 +82,7 @@ from mock_server.core.webhooks import (
     WebhookDispatcher,
     WebhookPolicy,
     post,
+    record_attempt,
 )
 
 if TYPE_CHECKING:
@@ -531,19 +532,9 @@ class RedisWebhookDispatcher(WebhookDispatcher):
             return AttemptResult(None, failure), headers is not None
 
     def _outcome(self, delivery: Delivery, result: AttemptResult, *, sent: bool) -> Delivery:
-        """The delivery after an attempt (WebhookDispatcher._record's rules, on a copy)."""
-        now = self._clock.now()
+        """The delivery after an attempt, by the memory dispatcher's rules, on a copy."""
         after = dataclasses.replace(delivery)
-        if sent:
-            after.attempts += 1
-            after.last_attempt_at = now
-        after.last_response_status, after.last_error = result.status, result.error
-        if result.succeeded:
-            after.status, after.delivered_at = DELIVERED, now
-        elif not sent or after.attempts >= self.policy.max_attempts:
-            after.status = FAILED
-        else:
-            after.next_attempt_at = now + timedelta(seconds=self.policy.retry_delays[after.attempts - 1])
+        record_attempt(after, result, sent=sent, now=self._clock.now(), policy=self.policy)
         return after
 
     def deliver_now(self, *, due_only: bool = False) -> list[Delivery]:

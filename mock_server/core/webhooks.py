@@ -207,6 +207,23 @@ def _shut_down(sock: socket.socket | None) -> None:
             pass
 
 
+def record_attempt(
+    delivery: Delivery, result: AttemptResult, *, sent: bool, now: datetime, policy: WebhookPolicy
+) -> None:
+    """The delivery after an attempt (`sent`: False when it was failed without sending): delivered on a
+    2xx, failed when the schedule is spent, else due again after the schedule's next delay."""
+    if sent:
+        delivery.attempts += 1
+        delivery.last_attempt_at = now
+    delivery.last_response_status, delivery.last_error = result.status, result.error
+    if result.succeeded:
+        delivery.status, delivery.delivered_at = DELIVERED, now
+    elif not sent or delivery.attempts >= policy.max_attempts:
+        delivery.status = FAILED
+    else:
+        delivery.next_attempt_at = now + timedelta(seconds=policy.retry_delays[delivery.attempts - 1])
+
+
 class WebhookDispatcher:
     """Every delivery of an app, and the threads that make them."""
 
@@ -328,21 +345,9 @@ class WebhookDispatcher:
                 self._changed.notify_all()
 
     def _record(self, delivery: Delivery, result: AttemptResult, *, sent: bool) -> None:
-        now = self._clock.now()
-        if sent:
-            delivery.attempts += 1
-            delivery.last_attempt_at = now
-        delivery.last_response_status, delivery.last_error = result.status, result.error
-        if result.succeeded:
-            delivery.status, delivery.delivered_at = DELIVERED, now
-        elif not sent or delivery.attempts >= self.policy.max_attempts:
-            delivery.status = FAILED
-        else:
-            delivery.next_attempt_at = now + timedelta(
-                seconds=self.policy.retry_delays[delivery.attempts - 1]
-            )
-            return
-        self._pending.pop(delivery.id, None)
+        record_attempt(delivery, result, sent=sent, now=self._clock.now(), policy=self.policy)
+        if delivery.status != PENDING:
+            self._pending.pop(delivery.id, None)
 
     def deliver_now(self, *, due_only: bool = False) -> list[Delivery]:
         """Attempt every pending delivery once more now (or only those due, on the app's clock), paused

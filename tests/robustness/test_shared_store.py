@@ -35,7 +35,7 @@ from tests.dakota.helpers import headers as dakota_headers
 from tests.dakota.helpers import person as dakota_person
 from tests.dots.helpers import error as dots_error
 from tests.dots.helpers import person as dots_person
-from tests.redis_server import STARTUP_SECONDS, RedisServer, redis_executable
+from tests.redis_server import RedisServer, redis_executable
 from tests.taliware.helpers import error_result
 from tests.taliware.helpers import headers as taliware_headers
 from tests.taliware.helpers import person as taliware_person
@@ -293,22 +293,7 @@ class DurableRedisServer(RedisServer):
     """A redis-server that keeps its data through stop() and start(): an append-only file, written through
     on every command, in its own folder."""
 
-    def start(self) -> None:
-        command = [
-            self.executable,
-            "--port", str(self.port),
-            "--bind", "127.0.0.1",
-            "--save", "",
-            "--appendonly", "yes",
-            "--appendfsync", "always",
-            "--dir", self._folder,
-        ]  # fmt: skip
-        self._process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while not self._answers_ping():
-            if self._process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"redis-server did not start on port {self.port}")
-            time.sleep(0.02)
+    PERSISTENCE = ("--save", "", "--appendonly", "yes", "--appendfsync", "always")
 
 
 @pytest.fixture
