@@ -300,6 +300,7 @@ def wait_for_health(url: str, server: subprocess.Popen, timeout: float = 30.0) -
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)  # pip may download: above the suite's 120 s
 @pytest.mark.parametrize(
     ("artifact", "command"), [("wheel", "mock-server"), ("sdist", "fintech-mock-server")]
 )
@@ -317,6 +318,7 @@ def test_an_installed_wheel_or_sdist_serves_the_bundled_users(artifacts, venv, o
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)  # pip may download: above the suite's 120 s
 def test_the_documented_plugin_example_passes_beside_an_older_flask(artifacts, venv, outside):
     # An app's own world: its Flask pin, its pytest; not our constraints.
     pip = venv / "bin" / "pip"
