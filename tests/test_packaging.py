@@ -346,3 +346,5 @@ def test_the_documented_plugin_example_passes_beside_an_older_flask(artifacts, v
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"\b1 passed\b", result.stdout)
+    with serving(venv, outside) as health:  # the production server too, on this Flask
+        assert health["users"] == bundled_user_count()
