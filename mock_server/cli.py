@@ -12,7 +12,7 @@ from mock_server import serve
 from mock_server.app import create_app
 from mock_server.base.config import ENV_PREFIX
 from mock_server.core import speedups
-from mock_server.fixtures import BUNDLED_FIXTURES, generate_fixtures
+from mock_server.fixtures import BUNDLED_FIXTURES, FakerMissing, generate_fixtures
 from mock_server.providers import REGISTRY
 
 SUBCOMMANDS = ("serve", "fixtures")
@@ -104,14 +104,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def fixtures_setting(args: argparse.Namespace) -> str | None:
-    """--no-fixtures, else --fixtures, else MOCK_SERVER_FIXTURES, else the bundled fixtures if present."""
+    """--no-fixtures, else --fixtures, else MOCK_SERVER_FIXTURES, else the bundled fixtures: package data,
+    present in every install (a clone, a wheel, an sdist, the image)."""
     if args.no_fixtures:
         return ""
     if args.fixtures:
         return args.fixtures
     if os.environ.get(ENV_PREFIX + "FIXTURES") is not None:
         return None  # Config.from_env reads it
-    return str(BUNDLED_FIXTURES) if BUNDLED_FIXTURES.is_dir() else None
+    return str(BUNDLED_FIXTURES)
 
 
 def run_server(args: argparse.Namespace) -> int:
@@ -147,10 +148,12 @@ def generate_fixtures_file(args: argparse.Namespace) -> int:
     if args.count < 0:
         print("mock-server: --count must be 0 or more", file=sys.stderr)
         return 2
-    text = (
-        json.dumps(generate_fixtures(args.provider, args.count, args.seed), indent=2, ensure_ascii=False)
-        + "\n"
-    )
+    try:
+        document = generate_fixtures(args.provider, args.count, args.seed)
+    except FakerMissing as error:  # installed without the [fixtures] extra
+        print(f"mock-server: {error}", file=sys.stderr)
+        return 2
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if args.output:
         with open(args.output, "w", encoding="utf-8") as out:
             out.write(text)

@@ -4,25 +4,47 @@ seed always writes the same file."""
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mock_server.app import create_app
 from mock_server.base.clock import ManualClock
 from mock_server.core.fixtures import FIXTURE_EPOCH
 from mock_server.core.state import MockState
 
-BUNDLED_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+if TYPE_CHECKING:
+    from faker import Faker
+
+# Package data: the top-level fixtures/ folder, shipped as mock_server.bundled_fixtures (pyproject.toml), so
+# the same files are found from a clone, an editable install, a wheel, an sdist and the Docker image.
+BUNDLED_FIXTURES = Path(str(files("mock_server.bundled_fixtures")))
+
+FAKER_MISSING = (
+    "`fixtures generate` needs Faker, which serving does not: pip install 'fintech-mock-server[fixtures]'"
+)
+
+
+class FakerMissing(ValueError):
+    """Faker is an extra (`[fixtures]`): installed with the server, it would add its own pytest plugin to
+    every project that installs us."""
+
+
+def _faker_class() -> type[Faker]:
+    try:
+        from faker import Faker  # imported on first use: serving never needs it
+    except ImportError:
+        raise FakerMissing(FAKER_MISSING) from None
+    return Faker
 
 
 def generate_fixtures(provider: str, count: int, seed: int) -> dict[str, Any]:
     """A fixtures document of `count` realistic users: the same seed gives the same document."""
-    from faker import Faker  # imported on first use: serving never needs it
-
+    faker_class = _faker_class()  # before the app: a missing extra is said before any work
     app = create_app({"seed": seed, "provider": provider}, clock=ManualClock(FIXTURE_EPOCH))
     state: MockState = app.extensions["mock_server"]
     definition = state.providers[provider]
-    faker = Faker(definition.fixture_locale)
+    faker = faker_class(definition.fixture_locale)
     faker.seed_instance(seed)
     return {
         "provider": provider,

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import base64
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import requests
@@ -19,6 +22,71 @@ from mock_server import create_app
 from mock_server.base.clock import ManualClock
 
 pytest_plugins = ["pytester"]
+
+
+# --- programs some tests need -----------------------------------------------------------------------------
+# Outside CI, a test whose program is missing is skipped. Under CI=true (.ci/run installs them all) a missing
+# one stops the run after collection, in one line naming each program and its Debian package, before any
+# test fails for it.
+
+
+@dataclass(frozen=True)
+class Program:
+    name: str
+    package: str  # Debian's
+    found: Callable[[], bool]
+    needed_by: Callable[[pytest.Item], bool]
+
+
+def chromium_executable() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def compose_tool_installed() -> bool:
+    """`docker compose` (the plugin) or Debian's docker-compose, as tests/test_compose.py looks for them."""
+    if shutil.which("docker-compose"):
+        return True
+    docker = shutil.which("docker")
+    return (
+        bool(docker) and subprocess.run([docker, "compose", "version"], capture_output=True).returncode == 0
+    )
+
+
+def _in_file(name: str) -> Callable[[pytest.Item], bool]:
+    return lambda item: Path(str(item.path)).name == name
+
+
+REDIS_FIXTURES = frozenset({"redis_server", "redis_url", "durable_redis"})
+
+PROGRAMS = (
+    Program("chromium", "chromium", lambda: chromium_executable() is not None, _in_file("test_browser.py")),
+    Program(
+        "redis-server",
+        "redis-server",
+        lambda: shutil.which("redis-server") is not None,
+        lambda item: not REDIS_FIXTURES.isdisjoint(getattr(item, "fixturenames", ())),
+    ),
+    Program(
+        "docker compose or docker-compose",
+        "docker-compose",
+        compose_tool_installed,
+        _in_file("test_compose.py"),
+    ),
+)
+
+
+def missing_programs(items: list[pytest.Item]) -> list[Program]:
+    return [program for program in PROGRAMS if any(map(program.needed_by, items)) and not program.found()]
+
+
+@pytest.hookimpl(trylast=True)  # after -k and -m deselected what will not run
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]):
+    if not os.environ.get("CI"):
+        return
+    missing = missing_programs(items)
+    if missing:
+        names = ", ".join(f"{program.name} (apt-get install {program.package})" for program in missing)
+        pytest.exit(f"CI=true but the tests need programs that are not installed: {names}", returncode=4)
 
 
 @pytest.fixture
