@@ -472,3 +472,9 @@ def test_tls_is_read_from_the_environment_too():
     config = REGISTRY.config_from_env({"MOCK_SERVER_TLS": "true", "MOCK_SERVER_TLS_DIR": "/x"})
     assert config.tls is True
     assert config.tls_dir == "/x"
+
+
+def test_the_docs_name_every_host_the_certificate_covers():
+    page = (Path(__file__).resolve().parent.parent / "docs" / "tls.md").read_text(encoding="utf-8")
+    for host in tls.hosts_to_cover(Config()):
+        assert f"`{host}`" in page, host
