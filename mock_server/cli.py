@@ -72,6 +72,19 @@ def _serve_arguments(parser: argparse.ArgumentParser) -> None:
         help="server processes, with a shared store only (default 1; MOCK_SERVER_WORKERS)",
     )
     parser.add_argument(
+        "--tls",
+        action="store_true",
+        default=None,  # None: not given, so MOCK_SERVER_TLS still applies
+        help="serve HTTPS, for every provider's real host names, with a certificate from a local CA the "
+        "mock makes once; the banner names the CA to trust (MOCK_SERVER_TLS; docs/tls.md)",
+    )
+    parser.add_argument(
+        "--tls-dir",
+        metavar="DIR",
+        help="where the CA and certificate are kept (default $XDG_DATA_HOME/mock-server/tls or "
+        "~/.local/share/mock-server/tls; MOCK_SERVER_TLS_DIR)",
+    )
+    parser.add_argument(
         "--strict-auth",
         action="store_true",
         default=None,  # None: not given, so MOCK_SERVER_STRICT_AUTH still applies
@@ -133,6 +146,8 @@ def run_server(args: argparse.Namespace) -> int:
             store=args.store,
             store_namespace=args.store_namespace,
             workers=args.workers,
+            tls=args.tls,
+            tls_dir=args.tls_dir,
         )
         speedups.enabled_speedups()  # a bad MOCK_SERVER_SPEEDUPS_OFF is refused here, with a message
         serve.keep_large_blocks_returnable()  # before the app and its fixtures are allocated

@@ -18,6 +18,7 @@ from typing import TextIO
 
 from flask import Flask
 
+from mock_server import tls
 from mock_server.app import create_app
 from mock_server.base.config import MEMORY_STORE, Config
 from mock_server.ports import ProviderPorts
@@ -73,7 +74,8 @@ def app_from_environment() -> WholeRequests:
 
 def banner(config: Config, app: Flask | None = None) -> str:
     host = f"[{config.host}]" if ":" in config.host else config.host
-    base = f"http://{host}:{config.port}"
+    scheme = "https" if config.tls else "http"
+    base = f"{scheme}://{host}:{config.port}"
     lines = [f"mock-server listening on {base}"]
     providers = REGISTRY.select(config.provider)
     width = max(len(provider.title) for provider in providers)
@@ -83,7 +85,9 @@ def banner(config: Config, app: Flask | None = None) -> str:
         lines.append(f"  {provider.title:<{width}} {base}{mount}{provider.example_path}{hosts}")
         port = config.provider_ports.get(provider.name)
         if port is not None:
-            lines.append(f"  {'':<{width}} http://{host}:{port}{provider.example_path}  (its own port)")
+            lines.append(f"  {'':<{width}} {scheme}://{host}:{port}{provider.example_path}  (its own port)")
+    if config.tls:
+        lines.append(f"  HTTPS: trust the CA certificate {tls.ca_certificate_path(config)} (docs/tls.md)")
     if app is not None:
         lines += webhook_key_lines(app)
     return "\n".join(lines)
@@ -112,6 +116,24 @@ def pin_webhook_keys(app: Flask, config: Config) -> Config:
     return dataclasses.replace(config, provider_settings=settings)
 
 
+def tls_options(certificates: tls.TlsFiles | None) -> dict:
+    """granian's options for HTTPS. TLS 1.2 is accepted as well as 1.3 (granian's default minimum is
+    1.3), as real APIs accept it, so older SDK runtimes connect to the mock as they do to them."""
+    if certificates is None:
+        return {}
+    from granian.constants import HTTPModes, SSLProtocols
+
+    return {
+        "ssl_cert": certificates.cert,
+        "ssl_key": certificates.key,
+        "ssl_protocol_min": SSLProtocols.tls12,
+        # HTTP/1.1 only. Offered HTTP/2 in the handshake, curl and Go's client take it, and an HTTP/2
+        # request names its host in :authority, not in the Host header the routing by real host reads.
+        # Every client falls back to HTTP/1.1, which the front (rsgi.py) and its tests are built on.
+        "http": HTTPModes.http1,
+    }
+
+
 def export_config(config: Config) -> None:
     """The worker builds its app from the environment, so every setting travels there."""
     os.environ.update(config.to_environ(REGISTRY.catalog))
@@ -124,6 +146,7 @@ def serve(app: Flask, config: Config, out: TextIO = sys.stdout) -> None:
     from granian.log import LogLevels
     from granian.server import Server
 
+    certificates = tls.prepare(config) if config.tls else None  # ValueError if its directory is unusable
     forked = multiprocessing.get_start_method() == "fork"
     # Bound here, so a port that is taken stops the command; a forked worker inherits the sockets.
     ports = ProviderPorts.bind(config) if config.provider_ports and forked else None
@@ -142,6 +165,7 @@ def serve(app: Flask, config: Config, out: TextIO = sys.stdout) -> None:
         # In-flight requests get this long after SIGTERM or SIGINT; then the worker is killed, whatever
         # its clients are doing (a stalled upload or a half-sent head would otherwise hold it open).
         workers_kill_timeout=config.shutdown_grace_seconds,
+        **tls_options(certificates),
     )
     if forked:
         # The worker is forked from this process, so it inherits the app built here: start-up builds it once.

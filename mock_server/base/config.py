@@ -221,6 +221,8 @@ class Config:
     # A sandbox's own part of a shared Redis: its keys all start with it, and its reset clears only them.
     store_namespace: str = "mock-server"
     workers: int = 1  # server processes; more than one needs a shared store
+    tls: bool = False  # serve HTTPS, with a certificate from the mock's own CA (mock_server/tls.py)
+    tls_dir: str | None = None  # where that CA and certificate are kept; None: a per-user data directory
     provider_settings: Mapping[str, Any] = field(default_factory=dict, metadata={"own": False})
 
     def settings_for(self, provider: str) -> Any:
