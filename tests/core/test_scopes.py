@@ -159,6 +159,9 @@ def test_a_scoped_reset_forgets_everything_keyed_to_that_api_key(make_app):
         assert (len(dakota_ids(client, KEY_A, path)), len(dakota_ids(client, KEY_B, path))) == (0, 1)
     deliveries = client.get("/__admin/webhooks/deliveries").get_json()["deliveries"]
     assert [delivery["scope"] for delivery in deliveries] == ["dk_test_br…"]
+    for api_key, total in ((KEY_A, 0), (KEY_B, 1)):
+        listed = client.get(f"/__admin/webhooks/deliveries?provider=dakota&scope={api_key}").get_json()
+        assert listed["total"] == total
     assert [rule["scope"] for rule in client.get("/__admin/faults").get_json()["faults"]] == ["dk_test_br…"]
     # The idempotency key is free again for A, with another body; B's still replays B's user.
     again = client.post(DAKOTA_USERS, headers=dakota_headers(KEY_A, key(1)), json=dakota_person(2))
@@ -175,6 +178,10 @@ def test_a_scoped_reset_forgets_the_clients_verification_codes_and_journal(clien
 
     messages = client.get("/__admin/messages").get_json()["messages"]
     assert [(m["scope"], m["user_id"]) for m in messages] == [(CLIENT_B, users[CLIENT_B])]
+    assert client.get(f"/__admin/messages?provider=dots&scope={CLIENT_A}").get_json() == {
+        "messages": [],
+        "total": 0,
+    }
     assert journaled(client) == [
         ("dots", "client-bra…", "POST", DOTS_USERS, 200),
         ("dots", "client-bra…", "POST", f"{DOTS_USERS}/{users[CLIENT_B]}/send-verification-token", 202),
@@ -222,6 +229,31 @@ def test_state_reset_takes_a_provider_and_a_scope(make_app):
         state.reset(scope=CLIENT_B)
     with pytest.raises(ValueError, match="unknown provider 'nope'"):
         state.reset("nope")
+
+
+@pytest.mark.parametrize(
+    ("provider", "path", "scope"),
+    [
+        ("dots", DOTS_USERS, "suite-scope-1"),
+        ("wealthyhood", "/wealthyhood/users", "suite-scope-1@clients"),  # the token's subject
+        ("dakota", DAKOTA_USERS, "suite-scope-1"),
+        ("taliware", "/taliware/v1/cl2c/users", "suite-scope-1"),
+    ],
+)
+def test_each_providers_credential_headers_map_to_the_documented_scope(make_app, provider, path, scope):
+    app = make_app()
+    state, client = app.extensions["mock_server"], app.test_client()
+    declared = state.providers[provider]
+    sent = declared.credential_headers(state.backends[provider], "suite-scope-1")
+    client.get(path, headers=sent)
+    client.get(path, headers=declared.credential_headers(state.backends[provider], "another-scope"))
+
+    by_scope = client.get("/__admin/requests", query_string={"provider": provider, "scope": scope})
+    by_headers = client.get("/__admin/requests", query_string={"provider": provider}, headers=sent)
+
+    assert [entry["path"] for entry in by_scope.get_json()["requests"]] == [path]
+    assert by_headers.get_json() == by_scope.get_json()
+    assert state.journal.entries()[0].scope == scope
 
 
 # --- fault rules of one credential ------------------------------------------------------------------------
