@@ -16,7 +16,7 @@ from mock_server.core.admin import ADMIN_PREFIX, build_admin_blueprint
 from mock_server.core.application import MockFlask
 from mock_server.core.documents import init_documents
 from mock_server.core.faults import FaultRules
-from mock_server.core.fixtures import load_fixtures_path
+from mock_server.core.fixtures import load_documents, read_fixtures
 from mock_server.core.idempotency import IdempotencyStore
 from mock_server.core.journal import Journal
 from mock_server.core.outbox import Outbox
@@ -53,7 +53,8 @@ def create_app(
     init_documents(app, providers)
     init_pipeline(app, state)
     if config.fixtures:
-        load_fixtures_path(state.backends, config.fixtures)
+        state.fixtures = read_fixtures(config.fixtures, state.backends)
+        load_documents(state.backends, state.fixtures)
     app.wsgi_app = HostRouter(  # type: ignore[method-assign]
         app.wsgi_app,
         {host: provider.prefix for provider in providers for host in provider.hosts},

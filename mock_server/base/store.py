@@ -358,3 +358,9 @@ class Collection(Generic[R]):
 
     def clear(self) -> None:
         self._store.clear(self.namespace)
+
+    def clear_scope(self, scope: str) -> None:
+        """Forget one scope's records (one credential's reset), each kept under its `id` as every backend
+        keeps them. Record by record: one written meanwhile by that credential may stay."""
+        for record in self._store.values(self.namespace, scope):
+            self._store.delete(self.namespace, scope, record.id)

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from mock_server.base.config import MEMORY_STORE, Latency
-from mock_server.base.errors import InvalidRequest, NotFound
+from mock_server.base.errors import ApiError, InvalidRequest, NotFound
 from mock_server.core.documents import document_index
 from mock_server.core.faults import FaultRule
 from mock_server.core.fixtures import FixtureError, load_fixtures_path
@@ -25,11 +25,30 @@ from mock_server.core.webhooks import STATUSES, Delivery
 ADMIN_PREFIX = OWN_PATH_PREFIX
 
 
+# A scope is one credential's data partition: what the provider's auth makes of a request's credential
+# (a Dots client id, a Wealthyhood token's subject, a Dakota API key, a Taliware tenant), and what a
+# fixtures file's "scope" names. Never empty.
+NON_EMPTY = validate.Length(min=1, error="A scope is never empty.")
+SCOPE_NEEDS_PROVIDER = "A scope belongs to one provider: give provider too."
+CREDENTIAL_REFUSED = "No scope given, and the {provider} credential sent with this call is refused: {reason}"
+
+
 class ResetRequest(Schema):
     class Meta:
         unknown = EXCLUDE
 
     provider = fields.String()
+    scope = fields.String(validate=NON_EMPTY)
+
+
+class ScopeQuery(Schema):
+    """What DELETE /requests, /messages and /faults clear: everything, a provider's, or one scope's."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    provider = fields.String()
+    scope = fields.String(validate=NON_EMPTY)
 
 
 class FixturesRequest(Schema):
@@ -44,6 +63,7 @@ class JournalQuery(Schema):
         unknown = EXCLUDE
 
     provider = fields.String()
+    scope = fields.String(validate=NON_EMPTY)
     method = fields.String()
     path = fields.String()
     status = fields.Integer()
@@ -56,6 +76,7 @@ class MessagesQuery(Schema):
         unknown = EXCLUDE
 
     provider = fields.String()
+    scope = fields.String(validate=NON_EMPTY)
     user_id = fields.String()
     limit = fields.Integer(validate=validate.Range(min=1))
 
@@ -65,6 +86,7 @@ class DeliveriesQuery(Schema):
         unknown = EXCLUDE
 
     provider = fields.String()
+    scope = fields.String(validate=NON_EMPTY)
     status = fields.String(validate=validate.OneOf(STATUSES))
     event_id = fields.String()
     limit = fields.Integer(validate=validate.Range(min=1))
@@ -136,6 +158,7 @@ class FaultRuleRequest(Schema):
         unknown = EXCLUDE
 
     provider = fields.String()
+    scope = fields.String(validate=NON_EMPTY)  # only this credential's requests (of `provider`)
     method = fields.String()
     path = fields.String(load_default="*")
     times = fields.Integer(validate=validate.Range(min=1))
@@ -157,10 +180,62 @@ def _optional_json() -> Any:
     return read_json() if body_bytes().strip() else {}
 
 
+def _body_and_query() -> Any:
+    """A POST's parameters: its JSON body, and its query string too, so that
+    `curl -X POST '.../__admin/reset?provider=dots'` is not taken for a reset of everything. A parameter
+    given in both must have one value."""
+    body = _optional_json()
+    if not isinstance(body, dict):
+        return body  # the schema names what is wrong with it
+    query = request.args.to_dict()
+    for name in sorted(query):
+        if name in body and body[name] != query[name]:
+            raise InvalidRequest(fields={name: ["given in the query string and the body, with two values."]})
+    return {**query, **body}
+
+
 def _known_provider(name: str | None) -> str | None:
     if name is not None and name not in current_state().providers:
         raise InvalidRequest(fields={"provider": [f"Unknown provider {name!r}."]})
     return name
+
+
+def _scope(provider: str | None, given: str | None) -> str | None:
+    """The scope a call asks for: `given`; else the one the provider's own credential headers, sent
+    with this admin call, map to (a test suite knows its credential, not our scope string); None: the
+    whole provider (or, without one, everything)."""
+    if given is not None:
+        if provider is None:
+            raise InvalidRequest(fields={"scope": [SCOPE_NEEDS_PROVIDER]})
+        return given
+    return None if provider is None else _credential_scope(provider)
+
+
+def _credential_scope(provider: str) -> str | None:
+    """The scope of the `provider` credential in this request's headers; None when it carries none of the
+    headers that provider's credential is made of; 400 when it carries them and they are refused."""
+    state = current_state()
+    declared, backend = state.providers[provider], state.backends[provider]
+    if not any(name in request.headers for name in declared.credential_headers(backend, "scope")):
+        return None
+    try:
+        return declared.authenticate(request, backend).scope
+    except ApiError as error:
+        reason = error.message or type(error).__name__
+        message = CREDENTIAL_REFUSED.format(provider=provider, reason=reason)
+        raise InvalidRequest(fields={"scope": [message]}) from None
+
+
+def _scope_asked(query: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The provider and scope of a checked query or body (both None: everything)."""
+    provider = _known_provider(query.get("provider"))
+    return provider, _scope(provider, query.get("scope"))
+
+
+def _masked(scope: str | None) -> str | None:
+    """A scope as the admin API shows it: masked as the journal masks credentials (a Dakota scope is its
+    API key)."""
+    return None if scope is None else mask(scope)
 
 
 def _backend_with_statuses(provider: str) -> UserStatuses:
@@ -191,10 +266,23 @@ def build_admin_blueprint() -> Blueprint:
 
     @admin.post("/reset")
     def reset() -> Response:
+        """Back to the start state: everything, one provider, or one credential's scope of a provider; the
+        fixture users loaded at start that belong to what was reset are loaded again."""
         state = current_state()
-        provider = _known_provider(load_with(ResetRequest(), _optional_json()).get("provider"))
-        state.reset(provider)
-        return json_response({"reset": [provider] if provider else sorted(state.providers)})
+        provider, scope = _scope_asked(load_with(ResetRequest(), _body_and_query()))
+        if scope is not None and not hasattr(state.backends[provider], "reset_scope"):
+            raise InvalidRequest(fields={"scope": [f"{provider} cannot reset one scope."]})
+        try:
+            loaded = state.reset(provider, scope)
+        except FixtureError as error:  # a user made meanwhile took a fixture user's email, say
+            raise InvalidRequest(str(error)) from None
+        return json_response(
+            {
+                "reset": [provider] if provider else sorted(state.providers),
+                "scope": _masked(scope),
+                "loaded": loaded,
+            }
+        )
 
     @admin.post("/fixtures")
     def load_fixtures() -> Response:
@@ -209,6 +297,7 @@ def build_admin_blueprint() -> Blueprint:
     @admin.get("/requests")
     def journal() -> Response:
         query = load_with(JournalQuery(), request.args.to_dict())
+        query["provider"], query["scope"] = _scope_asked(query)
         entries = [entry for entry in current_state().journal.entries() if _journal_match(entry, query)]
         if "limit" in query:
             entries = entries[-query["limit"] :]
@@ -216,14 +305,18 @@ def build_admin_blueprint() -> Blueprint:
 
     @admin.delete("/requests")
     def clear_journal() -> Response:
-        current_state().journal.clear()
+        current_state().journal.clear(*_scope_asked(load_with(ScopeQuery(), request.args.to_dict())))
         return Response(status=204)
 
     @admin.get("/messages")
     def outbox() -> Response:
         query = load_with(MessagesQuery(), request.args.to_dict())
-        _known_provider(query.get("provider"))
-        messages = current_state().outbox.messages(query.get("provider"), query.get("user_id"))
+        provider, scope = _scope_asked(query)
+        messages = [
+            message
+            for message in current_state().outbox.messages(provider, query.get("user_id"))
+            if scope in (None, message.scope)
+        ]
         if "limit" in query:
             messages = messages[-query["limit"] :]
         return json_response(
@@ -232,7 +325,7 @@ def build_admin_blueprint() -> Blueprint:
 
     @admin.delete("/messages")
     def clear_outbox() -> Response:
-        current_state().outbox.clear()
+        current_state().outbox.clear(*_scope_asked(load_with(ScopeQuery(), request.args.to_dict())))
         return Response(status=204)
 
     @admin.post("/users/status")
@@ -247,16 +340,16 @@ def build_admin_blueprint() -> Blueprint:
 
     @admin.get("/faults")
     def list_faults() -> Response:
-        return json_response({"faults": [rule.to_json() for rule in current_state().faults.list()]})
+        return json_response({"faults": [_rule_json(rule) for rule in current_state().faults.list()]})
 
     @admin.post("/faults")
     def add_fault() -> Response:
         state = current_state()
-        fields_ = load_with(FaultRuleRequest(), _optional_json())
-        _known_provider(fields_.get("provider"))
+        fields_ = load_with(FaultRuleRequest(), _body_and_query())
+        fields_["provider"], fields_["scope"] = _scope_asked(fields_)
         rule = FaultRule(id=state.ids.uuid4(), **fields_)
         state.faults.add(rule)
-        return json_response(rule.to_json(), 201)
+        return json_response(_rule_json(rule), 201)
 
     @admin.delete("/faults/<rule_id>")
     def delete_fault(rule_id: str) -> Response:
@@ -266,7 +359,7 @@ def build_admin_blueprint() -> Blueprint:
 
     @admin.delete("/faults")
     def clear_faults() -> Response:
-        current_state().faults.clear()
+        current_state().faults.clear(*_scope_asked(load_with(ScopeQuery(), request.args.to_dict())))
         return Response(status=204)
 
     add_webhook_routes(admin)
@@ -297,10 +390,10 @@ def add_webhook_routes(admin: Blueprint) -> None:
     @admin.get("/webhooks/deliveries")
     def webhook_deliveries() -> Response:
         query = load_with(DeliveriesQuery(), request.args.to_dict())
-        _known_provider(query.get("provider"))
+        provider, scope = _scope_asked(query)
         deliveries = [
             delivery
-            for delivery in current_state().webhooks.deliveries(query.get("provider"))
+            for delivery in current_state().webhooks.deliveries(provider, scope)
             if query.get("status") in (None, delivery.status)
             and query.get("event_id") in (None, delivery.event_id)
         ][: query.get("limit")]
@@ -335,6 +428,11 @@ def _webhook_public_keys() -> dict[str, str]:
     }
 
 
+def _rule_json(rule: FaultRule) -> dict[str, Any]:
+    """A fault rule as the admin API shows it: its scope masked."""
+    return {**rule.to_json(), "scope": _masked(rule.scope)}
+
+
 def _delivery_json(delivery: Delivery) -> dict[str, Any]:
     """A delivery as the admin API shows it: the credential masked, as the journal masks it."""
     return {**delivery.to_json(), "scope": mask(delivery.scope)}
@@ -344,6 +442,7 @@ def _journal_match(entry: JournalEntry, query: dict[str, Any]) -> bool:
     since: datetime | None = query.get("since")
     return (
         query.get("provider") in (None, entry.provider)
+        and query.get("scope") in (None, entry.scope)
         and query.get("method", entry.method).upper() == entry.method
         and _path_match(query.get("path"), entry.path)
         and query.get("status") in (None, entry.status)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mock_server.base.errors import ApiError
 from mock_server.core.speedups import current_request
 
 
@@ -42,6 +43,18 @@ def current_scope() -> str:
 def current_scope_or_none() -> str | None:
     credential: Credential | None = current_request().credential  # type: ignore[attr-defined]
     return credential.scope if credential else None
+
+
+def request_scope(req: Any, backend: Any) -> str | None:
+    """Whose data the request is about: its credential's scope, also where auth has not run (a fault rule
+    fires before it; an unknown path skips it) and so is asked here, of the request's provider; None when
+    its credential is refused. What scoped fault rules match and the journal records."""
+    if req.credential is not None:
+        return req.credential.scope
+    try:
+        return req.provider.authenticate(req, backend).scope
+    except ApiError:
+        return None
 
 
 def basic_credentials(header: str | None) -> tuple[str, str] | None:

@@ -46,6 +46,10 @@ class EventLog(ABC):
     def clear(self) -> None:
         """Forget every record of every scope."""
 
+    @abstractmethod
+    def clear_scope(self, scope: str) -> None:
+        """Forget every record of one scope (one credential's reset); the other scopes keep theirs."""
+
 
 class MemoryEventLog(EventLog):
     """The log in this process's memory, under one lock."""
@@ -95,3 +99,8 @@ class MemoryEventLog(EventLog):
         with self._lock:
             self._scopes.clear()
             self._all.clear()
+
+    def clear_scope(self, scope: str) -> None:
+        with self._lock:
+            for record_id in self._scopes.pop(scope, {}):
+                del self._all[(scope, record_id)]

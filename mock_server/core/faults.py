@@ -6,7 +6,9 @@ import fnmatch
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
 
 from flask import Response
@@ -115,10 +117,19 @@ class DroppedConnection(Response):
     its status is no answer the client saw; the journal records it as dropped, not as this 200."""
 
 
+# Works out the scope of the request being matched, only if a rule asks (None: it has no valid credential).
+ScopeOf = Callable[[], str | None]
+
+
+def no_scope() -> str | None:
+    return None
+
+
 @dataclass(frozen=True)
 class FaultRule:
     id: str
     provider: str | None = None  # None: every provider
+    scope: str | None = None  # one credential's requests (of `provider`); None: every credential's
     method: str | None = None  # None: every method
     path: str = "*"  # glob on the path as the real API sees it (no mount prefix)
     times: int | None = None  # the next N matching requests, then the rule is spent
@@ -129,17 +140,23 @@ class FaultRule:
     drop: bool = False
     hits: int = field(default=0, compare=False)
 
-    def matches(self, provider: str, method: str, path: str) -> bool:
+    def matches(self, provider: str, method: str, path: str, scope_of: ScopeOf = no_scope) -> bool:
         return (
             (self.provider is None or self.provider == provider)
             and (self.method is None or self.method.upper() == method)
             and fnmatch.fnmatchcase(path, self.path)
+            and (self.scope is None or self.scope == scope_of())
         )
+
+    def in_scope(self, provider: str | None, scope: str | None) -> bool:
+        """Whether clearing `provider`'s rules (of one `scope` of it, if given) takes this rule."""
+        return provider in (None, self.provider) and scope in (None, self.scope)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "provider": self.provider,
+            "scope": self.scope,
             "method": self.method,
             "path": self.path,
             "times": self.times,
@@ -168,9 +185,11 @@ class FaultRules:
         with self._lock:
             return self._rules.pop(rule_id, None) is not None
 
-    def clear(self) -> None:
+    def clear(self, provider: str | None = None, scope: str | None = None) -> None:
+        """Remove every rule, or those of a provider, or those of one scope of a provider."""
         with self._lock:
-            self._rules.clear()
+            for rule_id in [rule.id for rule in self._rules.values() if rule.in_scope(provider, scope)]:
+                del self._rules[rule_id]
 
     def __bool__(self) -> bool:
         # Unlocked: one read of the dict is atomic, and a rule added meanwhile applies from the next request.
@@ -180,11 +199,13 @@ class FaultRules:
         with self._lock:
             return list(self._rules.values())
 
-    def fire(self, provider: str, method: str, path: str) -> FaultRule | None:
-        """The rule that hits this request, counting the hit (and spending a limited rule)."""
+    def fire(self, provider: str, method: str, path: str, scope_of: ScopeOf = no_scope) -> FaultRule | None:
+        """The rule that hits this request, counting the hit (and spending a limited rule). The request's
+        scope is asked of `scope_of` once, and only when a rule for one scope is in play."""
+        scope_of = cache(scope_of)
         with self._lock:
             for rule in self._rules.values():
-                if not rule.matches(provider, method, path):
+                if not rule.matches(provider, method, path, scope_of):
                     continue
                 if rule.probability < 1.0 and self._rng.random() >= rule.probability:
                     continue
@@ -197,15 +218,18 @@ class FaultRules:
         return None
 
 
-def apply_faults(rules: FaultRules, latency: Latency | None, rng: random.Random, req: Any) -> Response | None:
-    """Before a provider's request: the global latency, then the first fault rule that fires."""
+def apply_faults(
+    rules: FaultRules, latency: Latency | None, rng: random.Random, req: Any, scope_of: ScopeOf
+) -> Response | None:
+    """Before a provider's request: the global latency, then the first fault rule that fires (`scope_of`
+    works out the request's scope, for a rule of one credential)."""
     if latency is None and not rules:
         return None  # the usual case, decided without looking at the request
     if req.method == "OPTIONS":
         return None
     if latency is not None:
         _sleep(latency, rng)
-    rule = rules.fire(req.provider.name, req.method, req.real_path)
+    rule = rules.fire(req.provider.name, req.method, req.real_path, scope_of)
     if rule is None:
         return None
     if rule.latency_ms:

@@ -11,6 +11,11 @@ FACTS: tuple[Fact, ...] = (
         "assumed (WireMock's way)",
     ),
     Fact(
+        "a reset (of everything, a provider or one credential's scope) loads again the fixture users loaded"
+        " at start that belong to what it reset: back to the start state",
+        "assumed (WireMock's and moto's reset)",
+    ),
+    Fact(
         "an injected `status` is answered as the provider answers that status itself: its own code, "
         "type, title and headers (a 401 is Dots' `unauthorized`, Wealthyhood's `UNAUTHORIZED`, "
         "Dakota's `#authentication-error`, Taliware's ErrorResult from its API-key handler); a status "

@@ -9,7 +9,7 @@ generating a whole file is mock_server/fixtures.py's."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -52,6 +52,13 @@ def fixture_files(path: str | Path) -> list[Path]:
     raise FixtureError(f"no fixtures file or folder at {path}")
 
 
+def read_fixtures(path: str | Path, providers: Iterable[str]) -> list[FixtureFile]:
+    """Every fixtures file at `path` (a file, or a folder of *.json) read and its shape checked, less
+    those of providers not among `providers` (the ones this server serves)."""
+    served = set(providers)
+    return [document for document in map(_read, fixture_files(path)) if document.provider in served]
+
+
 def load_fixtures_path(
     backends: Mapping[str, Backend], path: str | Path, store: Store | None = None
 ) -> dict[str, int]:
@@ -61,7 +68,13 @@ def load_fixtures_path(
     All or nothing: every file is read and checked before a user is loaded, and, given the `store`
     the backends write to, a user refused takes back the users loaded before it. (At start-up there
     is nothing to take back: a refused user stops the server.)"""
-    documents = [document for document in map(_read, fixture_files(path)) if document.provider in backends]
+    return load_documents(backends, read_fixtures(path, backends), store)
+
+
+def load_documents(
+    backends: Mapping[str, Backend], documents: list[FixtureFile], store: Store | None = None
+) -> dict[str, int]:
+    """Load fixtures files already read (see load_fixtures_path, whose rules these follow)."""
     added = _UsersAdded(store, documents) if store is not None else None
     try:
         for document in documents:

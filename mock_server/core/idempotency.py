@@ -129,8 +129,13 @@ class IdempotencyStore:
         with self._lock:
             return len(self._young) + len(self._old)
 
-    def clear(self, namespace: str | None = None) -> None:
+    def clear(self, namespace: str | None = None, scope: str | None = None) -> None:
+        """Forget every key, a namespace's (a provider's), or one scope's of a namespace (a credential's)."""
         with self._lock:
             for generation in (self._young, self._old):
-                for slot in [slot for slot in generation if namespace is None or slot[0] == namespace]:
+                for slot in [slot for slot in generation if _in(slot, namespace, scope)]:
                     del generation[slot]
+
+
+def _in(slot: Slot, namespace: str | None, scope: str | None) -> bool:
+    return namespace in (None, slot[0]) and scope in (None, slot[1])

@@ -149,6 +149,7 @@ class JournalEntry(NamedTuple):
     media_type: str | None
     status: int | None  # None: the connection was dropped (a fault rule) before any answer was sent
     raw_response_body: bytes
+    scope: str | None = None  # the credential's data partition; None when the request had no valid one
 
     @property
     def query(self) -> str:
@@ -172,6 +173,7 @@ class JournalEntry(NamedTuple):
         return {
             "time": self.time.isoformat(),
             "provider": self.provider,
+            "scope": None if self.scope is None else mask(self.scope),  # a Dakota scope is its API key
             "method": self.method,
             "path": self.path,
             "query": self.query,
@@ -198,15 +200,20 @@ class Journal:
         with self._lock:
             return list(self._entries)
 
-    def clear(self, provider: str | None = None) -> None:
+    def clear(self, provider: str | None = None, scope: str | None = None) -> None:
+        """Forget every entry, a provider's, or one scope's of a provider (`scope` needs `provider`)."""
         with self._lock:
-            kept = [entry for entry in self._entries if provider is not None and entry.provider != provider]
+            kept = [entry for entry in self._entries if not _belongs(entry, provider, scope)]
             self._entries.clear()
             self._entries.extend(kept)
 
 
+def _belongs(entry: JournalEntry, provider: str | None, scope: str | None) -> bool:
+    return provider in (None, entry.provider) and (scope is None or scope == entry.scope)
+
+
 def record_exchange(
-    journal: Journal, clock: Clock, max_body_bytes: int, req: Any, response: Response
+    journal: Journal, clock: Clock, max_body_bytes: int, req: Any, response: Response, scope: str | None
 ) -> None:
     """Journal this request to an emulated API and the answer it got: none, when a fault rule
     dropped its connection (the client saw no status line, so none is recorded)."""
@@ -225,6 +232,7 @@ def record_exchange(
             media_type=req.mimetype,
             status=None if dropped else response.status_code,
             raw_response_body=b"" if dropped else _kept_response_body(response),
+            scope=scope,
         )
     )
 

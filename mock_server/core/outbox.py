@@ -61,10 +61,13 @@ class Outbox:
                 if provider in (None, message.provider) and user_id in (None, message.user_id)
             ]
 
-    def clear(self, provider: str | None = None) -> None:
+    def clear(self, provider: str | None = None, scope: str | None = None) -> None:
+        """Forget every message, a provider's, or one scope's of a provider (`scope` needs `provider`)."""
         with self._lock:
             kept = [
-                message for message in self._messages if provider is not None and message.provider != provider
+                message
+                for message in self._messages
+                if not (provider in (None, message.provider) and scope in (None, message.scope))
             ]
             self._messages.clear()
             self._messages.extend(kept)

@@ -22,7 +22,8 @@ For a request to an emulated API (a path under a provider's prefix, or its real 
    key; a 5xx releases the key so a retry runs again.
 8. provider headers: what the provider puts on every answer (Dakota's x-request-id).
 9. rate-limit headers: the client's window (X-RateLimit-*).
-10. journal: the request and its answer.
+10. journal: the request and its answer, and its credential's scope (asked of the provider's auth here
+    when auth did not run: a fault answered first, or the path matched no route).
 11. CORS: `Vary: Origin`, and for a browser the Access-Control-* headers (flask-cors, last).
 
 Steps 2, 3, 8, 9 and 10 apply to the emulated APIs only, not to the mock's own endpoints (/__admin,
@@ -39,7 +40,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app
 
-from mock_server.core.auth import is_public
+from mock_server.core.auth import is_public, request_scope
 from mock_server.core.cors import answer_preflight, init_cors, vary_on_origin
 from mock_server.core.error_handling import init_error_handling
 from mock_server.core.faults import apply_faults
@@ -75,7 +76,10 @@ def _before_view(state: MockState) -> Callable[[], Response | None]:
         if preflight is not None:
             return preflight
         if req.api_call:
-            dropped = apply_faults(state.faults, config.latency_ms, state.rng, req)
+            backend = state.backends[provider.name]
+            dropped = apply_faults(
+                state.faults, config.latency_ms, state.rng, req, lambda: request_scope(req, backend)
+            )
             if dropped is not None:
                 return dropped
             if limiter is not None:
@@ -104,8 +108,9 @@ def _after_view(state: MockState) -> Callable[[Response], Response]:
             response = _with_provider_headers(req.provider, response)
             if limiter is not None:
                 report_usage(req, response)
+            scope = request_scope(req, state.backends[req.provider.name])
             with _store_may_fail(state):
-                record_exchange(state.journal, state.clock, state.config.max_body_bytes, req, response)
+                record_exchange(state.journal, state.clock, state.config.max_body_bytes, req, response, scope)
         vary_on_origin(req, response)
         return response
 

@@ -47,6 +47,10 @@ class Backend(Protocol):
     def reset(self) -> None:
         """Forget every record (an admin reset, between tests)."""
 
+    def reset_scope(self, scope: str) -> None:
+        """Forget every record of one credential's scope, of every kind the provider keeps (a reset of
+        one credential on a shared server). Optional: a backend without it cannot be reset per scope."""
+
 
 B = TypeVar("B", bound=Backend)
 

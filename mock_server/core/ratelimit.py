@@ -107,10 +107,15 @@ class RateLimiter:
         with self._lock:
             return len(self._windows)
 
-    def clear(self, namespace: str | None = None) -> None:
+    def clear(self, namespace: str | None = None, client: str | None = None) -> None:
+        """Forget every window, a namespace's (a provider's), or one client's of a namespace."""
         with self._lock:
-            for key in [key for key in self._windows if namespace is None or key[0] == namespace]:
+            for key in [key for key in self._windows if _in(key, namespace, client)]:
                 del self._windows[key]
+
+
+def _in(key: tuple[str, str], namespace: str | None, client: str | None) -> bool:
+    return namespace in (None, key[0]) and client in (None, key[1])
 
 
 def count_request(limiter: RateLimiter, req: Any) -> None:

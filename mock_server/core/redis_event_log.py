@@ -93,6 +93,20 @@ end
 """.replace("BATCH", str(BATCH))
 
 
+# KEYS: all, scopes, o:SCOPE, r:SCOPE. ARGV: scope (escaped). One scope's records, and their places in `all`.
+_CLEAR_SCOPE = """
+local ids = redis.call('ZRANGE', KEYS[3], 0, -1)
+for first = 1, #ids, BATCH do
+  local members = {}
+  for i = first, math.min(first + BATCH - 1, #ids) do members[#members + 1] = ARGV[1] .. ':' .. ids[i] end
+  redis.call('ZREM', KEYS[1], unpack(members))
+end
+redis.call('UNLINK', KEYS[3], KEYS[4])
+redis.call('SREM', KEYS[2], ARGV[1])
+return #ids
+""".replace("BATCH", str(BATCH))
+
+
 class RedisEventLog(EventLog):
     """The log `name` in Redis under `prefix` (see the module's key layout). `client` must answer bytes
     (not decode_responses), as payloads are bytes."""
@@ -109,6 +123,7 @@ class RedisEventLog(EventLog):
         self._newest_first = client.register_script(_NEWEST_FIRST)
         self._compare_and_set = client.register_script(_COMPARE_AND_SET)
         self._clear = client.register_script(_CLEAR)
+        self._clear_scope = client.register_script(_CLEAR_SCOPE)
 
     def _keys(self, scope: str) -> list[str]:
         part = key_part(scope)
@@ -142,3 +157,6 @@ class RedisEventLog(EventLog):
 
     def clear(self) -> None:
         self._clear(keys=self._meta, args=[self._base])
+
+    def clear_scope(self, scope: str) -> None:
+        self._clear_scope(keys=[*self._meta[1:], *self._keys(scope)], args=[key_part(scope)])

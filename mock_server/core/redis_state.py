@@ -28,13 +28,14 @@ import os
 import random
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from mock_server.base.clock import Clock
 from mock_server.base.config import Latency, Quota
 from mock_server.base.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
-from mock_server.core.faults import FaultRule
+from mock_server.core.faults import FaultRule, ScopeOf, no_scope
 from mock_server.core.idempotency import StoredResponse
 from mock_server.core.journal import JournalEntry
 from mock_server.core.outbox import OUTBOX_CAPACITY, OutboxMessage
@@ -108,6 +109,25 @@ local items = redis.call('LRANGE', KEYS[1], 0, -1)
 local prefix, kept = ARGV[1], {}
 for _, item in ipairs(items) do
   if string.sub(item, 1, #prefix) ~= prefix then kept[#kept + 1] = item end
+end
+if #kept == #items then return 0 end
+redis.call('DEL', KEYS[1])
+for first = 1, #kept, 1000 do
+  redis.call('RPUSH', KEYS[1], unpack(kept, first, math.min(first + 999, #kept)))
+end
+return #items - #kept
+"""
+
+
+# KEYS[1]: a capped list of JSON arrays [provider, fields]. ARGV[1]: a provider, ARGV[2]: a scope. Drops the
+# items of that provider whose fields' scope is that one (decoded, as the scope sits inside the fields);
+# keeps the others, in order.
+CLEAR_SCOPE_ITEMS = """
+local items = redis.call('LRANGE', KEYS[1], 0, -1)
+local kept = {}
+for _, item in ipairs(items) do
+  local decoded = cjson.decode(item)
+  if decoded[1] ~= ARGV[1] or decoded[2]['scope'] ~= ARGV[2] then kept[#kept + 1] = item end
 end
 if #kept == #items then return 0 end
 redis.call('DEL', KEYS[1])
@@ -246,8 +266,13 @@ class RedisIdempotencyStore:
         """Keys kept; an expired one is counted until a later `begin` drops it from the index."""
         return int(self._client.zcard(self._index))
 
-    def clear(self, namespace: str | None = None) -> None:
-        prefix = self._entries if namespace is None else f"{self._entries}{_part(namespace)}:"
+    def clear(self, namespace: str | None = None, scope: str | None = None) -> None:
+        """Forget every key, a namespace's, or one scope's of a namespace (`scope` needs `namespace`)."""
+        prefix = self._entries
+        if namespace is not None:
+            prefix += f"{_part(namespace)}:"
+            if scope is not None:  # escaped, and ended by the ':' before the key: "a" is not "ab"
+                prefix += f"{_part(scope)}:"
         self._clear(keys=[self._index], args=[prefix])
 
 
@@ -353,7 +378,15 @@ class RedisRateLimiter:
     def __len__(self) -> int:
         return int(self._client.zcard(self._index))
 
-    def clear(self, namespace: str | None = None) -> None:
+    def clear(self, namespace: str | None = None, client: str | None = None) -> None:
+        """Forget every window, a namespace's, or one client's of a namespace (`client` needs `namespace`)."""
+        if client is not None and namespace is not None:
+            window = f"{self._windows}{_part(namespace)}:{_part(client)}"
+            with self._client.pipeline(transaction=True) as pipe:
+                pipe.unlink(window)
+                pipe.zrem(self._index, window)
+                pipe.execute()
+            return
         prefix = self._windows if namespace is None else f"{self._windows}{_part(namespace)}:"
         self._clear(keys=[self._index], args=[prefix])
 
@@ -370,6 +403,7 @@ class _CappedList:
         self._key = key
         self._capacity = capacity
         self._clear_provider = client.register_script(CLEAR_PROVIDER_ITEMS)
+        self._clear_scope = client.register_script(CLEAR_SCOPE_ITEMS)
 
     def append(self, provider: str | None, fields: dict[str, Any]) -> None:
         if self._capacity <= 0:
@@ -384,9 +418,12 @@ class _CappedList:
             (provider, fields) for provider, fields in map(json.loads, self._client.lrange(self._key, 0, -1))
         ]
 
-    def clear(self, provider: str | None) -> None:
+    def clear(self, provider: str | None, scope: str | None = None) -> None:
+        """Every item, a provider's, or those of a provider whose fields name `scope`."""
         if provider is None:
             self._client.unlink(self._key)
+        elif scope is not None:
+            self._clear_scope(keys=[self._key], args=[provider, scope])
         else:
             # What every item of this provider starts with, as _dumps writes it.
             self._clear_provider(keys=[self._key], args=["[" + json.dumps(provider) + ","])
@@ -411,14 +448,15 @@ class RedisJournal:
                 "media_type": entry.media_type,
                 "status": entry.status,
                 "response_body": _b64(entry.raw_response_body),
+                "scope": entry.scope,
             },
         )
 
     def entries(self) -> list[JournalEntry]:
         return [_journal_entry(provider, fields) for provider, fields in self._list.items()]
 
-    def clear(self, provider: str | None = None) -> None:
-        self._list.clear(provider)
+    def clear(self, provider: str | None = None, scope: str | None = None) -> None:
+        self._list.clear(provider, scope)
 
 
 def _journal_entry(provider: str | None, fields: dict[str, Any]) -> JournalEntry:
@@ -434,7 +472,12 @@ def _journal_entry(provider: str | None, fields: dict[str, Any]) -> JournalEntry
         media_type=None if fields["media_type"] is None else str(fields["media_type"]),
         status=None if status is None else int(status),
         raw_response_body=_unb64(fields["response_body"]),
+        scope=_optional_text(fields.get("scope")),  # absent in an entry an older version recorded
     )
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 class RedisOutbox:
@@ -455,8 +498,8 @@ class RedisOutbox:
             if provider in (None, message.provider) and user_id in (None, message.user_id)
         ]
 
-    def clear(self, provider: str | None = None) -> None:
-        self._list.clear(provider)
+    def clear(self, provider: str | None = None, scope: str | None = None) -> None:
+        self._list.clear(provider, scope)
 
 
 def _outbox_message(provider: str | None, fields: dict[str, Any]) -> OutboxMessage:
@@ -544,8 +587,14 @@ class RedisFaultRules:
             removed, *_ = pipe.execute()
         return bool(removed)
 
-    def clear(self) -> None:
-        self._client.unlink(self._definitions, self._hits, self._limits, self._order, self._sequence)
+    def clear(self, provider: str | None = None, scope: str | None = None) -> None:
+        """Remove every rule (at once), or those of a provider, or of one scope of it (one by one)."""
+        if provider is None and scope is None:
+            self._client.unlink(self._definitions, self._hits, self._limits, self._order, self._sequence)
+            return
+        for rule in self.list():
+            if rule.in_scope(provider, scope):
+                self.remove(rule.id)
 
     def __bool__(self) -> bool:
         # A sorted set with no members does not exist.
@@ -565,10 +614,12 @@ class RedisFaultRules:
                 rules.append(_rule_from(definitions[rule_id], hits.get(rule_id, 0)))
         return rules
 
-    def fire(self, provider: str, method: str, path: str) -> FaultRule | None:
-        """The rule that hits this request, counting the hit (and spending a limited rule)."""
+    def fire(self, provider: str, method: str, path: str, scope_of: ScopeOf = no_scope) -> FaultRule | None:
+        """The rule that hits this request, counting the hit (and spending a limited rule). The request's
+        scope is asked of `scope_of` once, and only when a rule for one scope is in play."""
+        scope_of = cache(scope_of)
         for rule in self.list():
-            if not rule.matches(provider, method, path):
+            if not rule.matches(provider, method, path, scope_of):
                 continue
             if rule.probability < 1.0 and self._rng.random() >= rule.probability:
                 continue
@@ -594,6 +645,7 @@ def _rule_from(data: bytes | str, hits: int) -> FaultRule:
     return FaultRule(
         id=str(fields["id"]),
         provider=fields["provider"],
+        scope=fields.get("scope"),  # absent in a rule an older version kept
         method=fields["method"],
         path=str(fields["path"]),
         times=None if fields["times"] is None else int(fields["times"]),

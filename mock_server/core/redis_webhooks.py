@@ -31,7 +31,8 @@ Every change is one Lua script (or one read), so it is atomic across processes:
 - RECORD writes an attempt's outcome only if the token still holds the lease; the delivery stays in flight
   (leased) while the provider's `after_attempt` hears of it; RELEASE then ends the lease and, if the
   delivery is still pending (a retry), queues it again, due at its next attempt.
-- CLEAR forgets a provider's deliveries through its index (or all of them, resuming): no KEYS, no SCAN.
+- CLEAR forgets a provider's deliveries through its index (or one scope's of them, or all of them, resuming):
+  no KEYS, no SCAN.
   Leases stay, so an attempt in flight when cleared is still counted in flight, and its outcome, finding
   no record, is not recorded, as in memory.
 
@@ -260,10 +261,22 @@ return 1
 """
 )
 
-# ARGV: a provider's index, or '' for every delivery (which also forgets the dropped count and the pause).
+# ARGV: a provider's index, or '' for every delivery (which also forgets the dropped count and the pause);
+# then, for one scope of that provider only, '1' and the scope (each record read to find its scope).
 CLEAR = (
     _PREAMBLE
     + """
+if ARGV[1] ~= '' and ARGV[2] == '1' then
+  local cleared = 0
+  for _, id in ipairs(redis.call('ZRANGE', ARGV[1], 0, -1)) do
+    local record = redis.call('HGET', records, id)
+    if record and cjson.decode(record)['scope'] == ARGV[3] then
+      forget(id)
+      cleared = cleared + 1
+    end
+  end
+  return cleared
+end
 if ARGV[1] ~= '' then
   local ids = redis.call('ZRANGE', ARGV[1], 0, -1)
   for _, id in ipairs(ids) do forget(id) end
@@ -633,11 +646,13 @@ class RedisWebhookDispatcher(WebhookDispatcher):
             "dropped": int(dropped or 0),
         }
 
-    def clear(self, provider: str | None = None) -> None:
+    def clear(self, provider: str | None = None, scope: str | None = None) -> None:
         """Forget deliveries (a reset), in every process: pending ones are never attempted; one in flight
-        is not recorded. A full reset (no provider) also forgets the dropped count and resumes."""
+        is not recorded. A full reset (no provider) also forgets the dropped count and resumes; a provider's,
+        or one scope's of a provider (`scope` needs `provider`), leaves them."""
         index = "" if provider is None else self._keys.by(provider)
-        self._clear(keys=self._keys.all(), args=[index])
+        one_scope = ["1", scope] if provider is not None and scope is not None else ["0", ""]
+        self._clear(keys=self._keys.all(), args=[index, *one_scope])
         with self._changed:
             self._changed.notify_all()
 

@@ -16,6 +16,7 @@ from mock_server.base.ids import IdFactory
 from mock_server.base.store import Store
 from mock_server.core.event_log import EventLog
 from mock_server.core.faults import FaultRules
+from mock_server.core.fixtures import FixtureFile, load_documents
 from mock_server.core.idempotency import IdempotencyStore
 from mock_server.core.journal import Journal
 from mock_server.core.outbox import Outbox
@@ -44,6 +45,8 @@ class MockState:
     event_logs: Callable[[str, int, int], EventLog] = memory_event_logs  # capped logs (Dakota's events)
     secrets: Callable[[str], bytes] = field(default=lambda _name: os.urandom(SECRET_BYTES))
     store_alive: Callable[[], bool] = lambda: True
+    # The fixtures files loaded at start (config.fixtures), kept to load their users again on a reset.
+    fixtures: list[FixtureFile] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # Longest prefix first, so "/dots-sandbox/..." is not taken for "/dots"; sorted once, not per request.
@@ -65,10 +68,35 @@ class MockState:
                 return provider
         return None
 
-    def reset(self, provider: str | None = None) -> None:
-        """Forget users (and every other record), idempotency keys, journal entries, sent messages and
-        webhook deliveries; a full reset forgets fault rules too, so one test's faults never leak into the
-        next."""
+    def reset(self, provider: str | None = None, scope: str | None = None) -> dict[str, int]:
+        """Back to the start state: of everything, of one `provider`, or of one `scope` of a provider (one
+        credential's data: a Dots client id, a Wealthyhood token subject, a Dakota API key, a Taliware
+        tenant). Forgets users (and every other record), idempotency keys, journal entries, sent messages
+        and webhook deliveries, then loads again the fixtures users loaded at start that belong to what was
+        reset. A full reset forgets fault rules too, so one test's faults never leak into the next; a
+        scope's reset, the rules for that scope. Answers the fixture users loaded again, per provider.
+        ValueError for a provider not served, or a scope without its provider."""
+        self._check_reset(provider, scope)
+        if scope is not None and provider is not None:
+            self._reset_scope(provider, scope)
+        else:
+            self._reset_provider(provider)
+        wanted = [
+            document
+            for document in self.fixtures
+            if provider in (None, document.provider) and scope in (None, document.scope)
+        ]
+        return load_documents(self.backends, wanted)
+
+    def _check_reset(self, provider: str | None, scope: str | None) -> None:
+        if provider is not None and provider not in self.backends:
+            raise ValueError(f"unknown provider {provider!r}")
+        if scope is not None and provider is None:
+            raise ValueError("a scope belongs to one provider: name the provider too")
+        if scope is not None and provider is not None and not hasattr(self.backends[provider], "reset_scope"):
+            raise ValueError(f"{provider} cannot reset one scope")
+
+    def _reset_provider(self, provider: str | None) -> None:
         for name in [provider] if provider else list(self.backends):
             self.backends[name].reset()
         self.idempotency.clear(provider)
@@ -79,6 +107,18 @@ class MockState:
             self.faults.clear()
         if self.rate_limiter is not None:
             self.rate_limiter.clear(provider)
+
+    def _reset_scope(self, provider: str, scope: str) -> None:
+        self.backends[provider].reset_scope(scope)
+        self.idempotency.clear(provider, scope)
+        self.journal.clear(provider, scope)
+        self.outbox.clear(provider, scope)
+        self.webhooks.clear(provider, scope)
+        self.faults.clear(provider, scope)
+        if self.rate_limiter is not None:
+            # The client a window counts is the provider's rate-limit key: Dakota's, the only limited
+            # provider, is its API key, which is also its scope.
+            self.rate_limiter.clear(provider, scope)
 
 
 def current_state() -> MockState:

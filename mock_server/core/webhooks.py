@@ -406,12 +406,18 @@ class WebhookDispatcher:
                 by_status[delivery.status] += 1
             return {**by_status, "in_flight": len(self._in_flight), "dropped": self.dropped}
 
-    def clear(self, provider: str | None = None) -> None:
+    def clear(self, provider: str | None = None, scope: str | None = None) -> None:
         """Forget deliveries (a reset): pending ones are never attempted; one in flight is not recorded.
         A full reset (no provider) also resumes a paused dispatcher, as it forgets fault rules: one test's
-        pause never holds the next test's deliveries. A provider's reset leaves a pause as it is."""
+        pause never holds the next test's deliveries. A provider's reset, or one scope's of a provider
+        (`scope` needs `provider`), leaves a pause as it is."""
         with self._changed:
-            for record_id in [i for i, d in self._records.items() if provider in (None, d.provider)]:
+            doomed = [
+                record_id
+                for record_id, delivery in self._records.items()
+                if provider in (None, delivery.provider) and scope in (None, delivery.scope)
+            ]
+            for record_id in doomed:
                 del self._records[record_id]
                 self._pending.pop(record_id, None)
             if provider is None:

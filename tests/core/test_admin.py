@@ -45,7 +45,9 @@ def test_reset_all_clears_users_journal_and_faults(client, state):
             "taliware",
             "wealthyhood",
             "wealthyhood-sandbox",
-        ]
+        ],
+        "scope": None,
+        "loaded": {},
     }
     assert (state.store.count(), len(state.journal.entries()), state.faults.list()) == (0, 0, [])
 
@@ -54,7 +56,7 @@ def test_reset_one_provider_keeps_the_others(client, state):
     client.post(PROD, headers=AUTH, json=person(1))
     client.post(SANDBOX, headers=AUTH, json=person(1))
     response = client.post("/__admin/reset", json={"provider": "dots-sandbox"})
-    assert response.get_json() == {"reset": ["dots-sandbox"]}
+    assert response.get_json() == {"reset": ["dots-sandbox"], "scope": None, "loaded": {}}
     assert (state.store.count("dots"), state.store.count("dots-sandbox")) == (1, 0)
     assert {entry.provider for entry in state.journal.entries()} == {"dots"}
 

@@ -168,6 +168,22 @@ def test_clear_forgets_every_scope_and_the_log_goes_on(logs):
     assert log.newest_first("a") == [("new", b"y")]
 
 
+def test_clearing_one_scope_keeps_the_others_and_frees_its_share_of_the_total(logs):
+    log = logs(per_scope=3, total=5)
+    for scope, count in (("a:1", 3), ("b", 2)):
+        for number in range(count):
+            log.append(scope, f"{scope}-{number}", b"x")
+
+    log.clear_scope("a:1")
+
+    assert (ids(log, "a:1"), ids(log, "b"), log.get("a:1", "a:1-0")) == ([], ["b-1", "b-0"], None)
+    for record_id in ("b-2", "c-0", "c-1"):  # five in all again: none dropped for the cleared scope's
+        log.append(record_id[0], record_id, b"y")
+    assert (ids(log, "b"), ids(log, "c")) == (["b-2", "b-1", "b-0"], ["c-1", "c-0"])
+    log.append("c", "c-2", b"y")  # the sixth: the oldest of all goes
+    assert ids(log, "b") == ["b-2", "b-1"]
+
+
 def test_the_context_gives_each_provider_its_own_log():
     names: list[tuple[str, int, int]] = []
 

@@ -273,6 +273,23 @@ def test_clear_forgets_one_namespace_or_every_key(services):
     assert keys.begin("dots", "key-a", "k1", b"other") is None
 
 
+def test_clear_forgets_one_scope_of_a_namespace_and_no_scope_it_prefixes(services):
+    keys = services.keys(max_keys=10)
+    for namespace, scope in [
+        ("dakota", "key-a"),
+        ("dakota", "key-ab"),
+        ("dakota", "key:a"),
+        ("dots", "key-a"),
+    ]:
+        keys.begin(namespace, scope, "k1", b"fp")
+        keys.complete(namespace, scope, "k1", RESPONSE)
+    keys.clear("dakota", "key-a")
+    assert len(keys) == 3
+    assert keys.begin("dakota", "key-a", "k1", b"other") is None  # forgotten: runs again
+    for namespace, scope in [("dakota", "key-ab"), ("dakota", "key:a"), ("dots", "key-a")]:
+        assert keys.begin(namespace, scope, "k1", b"fp") == RESPONSE
+
+
 # --- idempotency keys: what Redis adds --------------------------------------------------------------------
 
 
@@ -408,6 +425,18 @@ def test_clear_forgets_one_providers_windows_or_all(services):
     assert not limiter.hit("dots", "k").exceeded
 
 
+def test_clear_forgets_one_clients_window_of_a_provider_and_no_other(services):
+    limiter = services.limiter({"dakota": Quota(1, 60), "dots": Quota(1, 60)})
+    for namespace, client in [("dakota", "k"), ("dakota", "k2"), ("dakota", "k:"), ("dots", "k")]:
+        limiter.hit(namespace, client)
+    limiter.clear("dakota", "k")
+    assert len(limiter) == 3
+    assert not limiter.hit("dakota", "k").exceeded
+    assert [limiter.hit(namespace, client).exceeded for namespace, client in [
+        ("dakota", "k2"), ("dakota", "k:"), ("dots", "k")
+    ]] == [True, True, True]  # fmt: skip
+
+
 def test_racing_processes_get_exactly_the_quota(processes):
     limiters = [process.limiter({"dakota": Quota(10, 60)}) for process in processes]
     usages = race([lambda limiter=limiter: limiter.hit("dakota", "key-a") for limiter in limiters])
@@ -432,8 +461,8 @@ def test_no_rules_fire_nothing(services):
 def test_rules_are_listed_in_the_order_they_were_added_with_every_field(services):
     faults = services.faults()
     full = FaultRule(
-        id="b", provider="dots", method="post", path="/api/*", times=4, probability=0.5, status=None,
-        message="slow ü", latency_ms=Latency(10, 20), drop=False,
+        id="b", provider="dots", scope="client:ü", method="post", path="/api/*", times=4, probability=0.5,
+        status=None, message="slow ü", latency_ms=Latency(10, 20), drop=False,
     )  # fmt: skip
     faults.add(rule("a", drop=True, status=None))
     faults.add(full)
@@ -472,6 +501,42 @@ def test_the_first_rule_that_matches_fires(services):
     assert faults.fire("dakota", "GET", "/users/1").id == "users"
     assert faults.fire("dakota", "GET", "/users").id == "any"
     assert faults.fire("dots", "GET", "/users").id == "other-provider"
+
+
+def test_a_rule_for_one_scope_fires_only_for_requests_of_that_scope(services):
+    faults = services.faults()
+    faults.add(rule("key-a only", provider="dakota", scope="key-a", times=1))
+    asked: list[str] = []
+
+    def scope_of(scope: str | None) -> Any:
+        return lambda: asked.append("asked") or scope
+
+    assert faults.fire("dakota", "GET", "/users", scope_of("key-b")) is None
+    assert faults.fire("dakota", "GET", "/users", scope_of(None)) is None  # a credential refused
+    assert faults.fire("dakota", "GET", "/users") is None  # no scope given
+    assert faults.fire("dots", "GET", "/users", scope_of("key-a")) is None  # another provider: not asked
+    assert asked == ["asked", "asked"]
+    assert faults.fire("dakota", "GET", "/users", scope_of("key-a")).id == "key-a only"
+    assert faults.list() == []
+
+
+def test_clearing_rules_of_one_scope_or_one_provider_keeps_the_others(services):
+    faults = services.faults()
+    added = [
+        rule("a", provider="dakota", scope="key-a"),
+        rule("b", provider="dakota", scope="key-b"),
+        rule("dakota", provider="dakota"),
+        rule("dots", provider="dots", scope="key-a"),
+        rule("any"),
+    ]
+    for each in added:
+        faults.add(each)
+    faults.clear("dakota", "key-a")
+    assert [listed.id for listed in faults.list()] == ["b", "dakota", "dots", "any"]
+    faults.clear("dakota")
+    assert [listed.id for listed in faults.list()] == ["dots", "any"]
+    faults.clear()
+    assert faults.list() == []
 
 
 def test_a_rule_for_the_next_n_requests_is_spent_after_n(services):
@@ -567,6 +632,23 @@ def test_clearing_the_journal_of_one_provider_keeps_the_others_in_order(services
     assert journal.entries() == []
 
 
+def test_the_journal_keeps_each_entrys_scope_and_clears_one_scope_of_a_provider(services):
+    journal = services.journal()
+    recorded = [
+        entry(0, "dakota", scope="key-a"),
+        entry(1, "dakota", scope="key-b"),
+        entry(2, "dakota", scope=None),
+        entry(3, "dots", scope="key-a"),
+        entry(4, "dakota", scope="key-a"),
+    ]
+    for each in recorded:
+        journal.record(each)
+    assert [kept.scope for kept in journal.entries()] == ["key-a", "key-b", None, "key-a", "key-a"]
+    assert journal.entries()[0].to_json()["scope"] == "…"  # masked, as a credential header is
+    journal.clear("dakota", "key-a")
+    assert journal.entries() == [recorded[1], recorded[2], recorded[3]]
+
+
 def test_racing_processes_never_overfill_the_journal(processes):
     journals = [process.journal(capacity=100) for process in processes]
     sizes: list[int] = []
@@ -597,12 +679,12 @@ def test_racing_processes_never_overfill_the_journal(processes):
 # --- the outbox: Outbox's behaviour, in memory and in Redis ----------------------------------------------
 
 
-def message(n: int, provider: str = "dots", user_id: str = "u1") -> OutboxMessage:
+def message(n: int, provider: str = "dots", user_id: str = "u1", scope: str = "client-a") -> OutboxMessage:
     return OutboxMessage(
         id=f"m{n}",
         time=datetime(2024, 10, 3, 10, 30, n, tzinfo=UTC),
         provider=provider,
-        scope="client-a",
+        scope=scope,
         user_id=user_id,
         channel="sms",
         to="+15555550100",
@@ -637,6 +719,20 @@ def test_clearing_the_outbox_of_one_provider_keeps_the_others(services):
     assert outbox.messages() == [message(1, provider="wealthyhood")]
     outbox.clear()
     assert outbox.messages() == []
+
+
+def test_clearing_the_outbox_of_one_scope_of_a_provider_keeps_the_others(services):
+    outbox = services.outbox()
+    sent = [
+        message(0, scope="client-a"),
+        message(1, scope="client-b"),
+        message(2, provider="dots-sandbox", scope="client-a"),
+        message(3, scope="client-a"),
+    ]
+    for each in sent:
+        outbox.send(each)
+    outbox.clear("dots", "client-a")
+    assert outbox.messages() == [sent[1], sent[2]]
 
 
 def test_racing_processes_never_overfill_the_outbox(processes):

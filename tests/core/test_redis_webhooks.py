@@ -472,6 +472,28 @@ def test_a_full_reset_resumes_a_paused_dispatcher_and_a_providers_reset_does_not
     wait_until(lambda: dispatcher.counts() == counts(delivered=1))
 
 
+def test_clearing_one_scope_of_a_provider_keeps_its_other_scopes_and_the_pause(make, clock):
+    send = FakeSend(200)
+    dispatcher = make(send)
+    dispatcher.connect("other", Channel(signed))
+    dispatcher.pause()
+    dispatcher.enqueue(delivery(clock, 1))
+    dispatcher.enqueue(dataclasses.replace(delivery(clock, 2), scope="key-b"))
+    dispatcher.enqueue(delivery(clock, 3, provider="other"))
+    dispatcher.enqueue(delivery(clock, 4))
+
+    dispatcher.clear(PROVIDER, "key-a")
+
+    assert [d.id for d in dispatcher.deliveries()] == ["dlv_3", "dlv_2"]
+    assert dispatcher.counts() == counts(pending=2)
+    assert dispatcher.paused is True
+    assert {d.id for d in dispatcher.deliver_now()} == {"dlv_2", "dlv_3"}
+    assert sorted(call[0] for call in send.calls) == [
+        "http://receiver.test/hook/2",
+        "http://receiver.test/hook/3",
+    ]
+
+
 def test_the_scheduler_does_not_spin_while_every_slot_is_busy(make, clock, monkeypatch):
     reads = []
     now = clock.now

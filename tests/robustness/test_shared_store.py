@@ -186,7 +186,11 @@ def test_two_namespaces_on_one_redis_never_see_each_other_and_a_reset_clears_onl
         keys = [name.decode() for name in store.keys("*")]
     assert {name.split(":", 1)[0] for name in keys} == {"team-a", "team-b"}
 
-    assert answer(team_a.post("/__admin/reset"), 200) == {"reset": sorted(PROVIDERS)}
+    assert answer(team_a.post("/__admin/reset"), 200) == {
+        "reset": sorted(PROVIDERS),
+        "scope": None,
+        "loaded": {},
+    }
 
     assert (health(team_a)["users"], health(team_b)["users"]) == (0, 2)
     assert (dakota_ids(team_a), dots_ids(team_a)) == ([], [])

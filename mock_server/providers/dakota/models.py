@@ -117,6 +117,11 @@ class DakotaBackend:
         self._users.clear()
         self.webhooks.reset()
 
+    def reset_scope(self, scope: str) -> None:
+        """One API key's users, webhook targets and events (its deliveries are the dispatcher's)."""
+        self._users.clear_scope(scope)
+        self.webhooks.reset_scope(scope)
+
     def reseed(self, entropy: str) -> None:
         self.webhooks.reseed(entropy)
 

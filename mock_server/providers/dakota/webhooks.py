@@ -382,6 +382,10 @@ class DakotaWebhooks:
         self._targets.clear()
         self._events.clear()
 
+    def reset_scope(self, scope: str) -> None:
+        self._targets.clear_scope(scope)
+        self._events.clear_scope(scope)
+
 
 def _signing_key(context: BackendContext) -> SigningKey:
     """The configured key, else one derived from the seed (the same every seeded start), else random."""

@@ -146,6 +146,9 @@ class DotsBackend:
     def reset(self) -> None:
         self._users.clear()
 
+    def reset_scope(self, scope: str) -> None:
+        self._users.clear_scope(scope)
+
     # --- reading and changing a user --------------------------------------------------------------
 
     def _seen(self, user: DotsUser) -> DotsUser:

@@ -147,6 +147,9 @@ class TaliwareBackend:
     def reset(self) -> None:
         self._users.clear()
 
+    def reset_scope(self, scope: str) -> None:
+        self._users.clear_scope(scope)
+
     def get(self, tenant: str, user_id: str) -> TaliwareUser:
         return self._as_of_now(self._users.get(tenant, user_id))
 

@@ -405,6 +405,9 @@ class WealthyhoodBackend:
     def reset(self) -> None:
         self._users.clear()
 
+    def reset_scope(self, scope: str) -> None:
+        self._users.clear_scope(scope)
+
 
 def _unique_values(user: WealthyhoodUser) -> dict[str, str]:
     return {"email": user.email.lower()}
