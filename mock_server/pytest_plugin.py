@@ -127,7 +127,7 @@ def mock_server_session(mock_server_options: dict[str, Any]) -> Iterator[MockSer
     try:
         server.start()
     except ValueError as error:  # a bad setting: its one line, not a traceback into the plugin
-        pytest.fail(f"mock server: {error}", pytrace=False)
+        raise pytest.fail.Exception(f"mock server: {error}", pytrace=False) from None
     try:
         yield server
     finally:

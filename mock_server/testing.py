@@ -271,16 +271,21 @@ class ProductionServer:
         self.url = f"http://{HOST}:{free_port()}"
         self.prefixes: dict[str, str] = {}
         self._served_alone = settings.providers is not None
+        command = server_command(settings, self.url.rsplit(":", 1)[1])
         # Its output goes to a file, not a pipe nobody drains, which would block a chatty server.
         self._log = tempfile.TemporaryFile(mode="w+")
-        self._process = subprocess.Popen(
-            server_command(settings, self.url.rsplit(":", 1)[1]),
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env=child_environment(),
-            start_new_session=True,
-        )
+        try:
+            self.process = subprocess.Popen(
+                command,
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=child_environment(),
+                start_new_session=True,
+            )
+        except BaseException:
+            self._log.close()
+            raise
         # No proxy: a CI runner's HTTP_PROXY must not carry calls to our own loopback port.
         self._http = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         try:
@@ -292,7 +297,7 @@ class ProductionServer:
     def _wait_until_healthy(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self._process.poll() is not None:
+            if self.process.poll() is not None:
                 raise self._exited()
             try:
                 health = self._call("GET", "/health", timeout=1.0)
@@ -309,9 +314,9 @@ class ProductionServer:
     def _exited(self) -> Exception:
         said = self.output().strip().splitlines()
         last = said[-1].removeprefix("mock-server: ") if said else "no output"
-        if self._process.returncode == 2:  # the command refused a setting, in one line
+        if self.process.returncode == 2:  # the command refused a setting, in one line
             return ValueError(last)
-        return RuntimeError(f"the mock server exited with status {self._process.returncode}: {last}")
+        return RuntimeError(f"the mock server exited with status {self.process.returncode}: {last}")
 
     def output(self) -> str:
         """What the server printed so far."""
@@ -319,16 +324,16 @@ class ProductionServer:
         return self._log.read()
 
     def stop(self) -> None:
-        if self._process.poll() is None:
-            signal_group(self._process)
+        if self.process.poll() is None:
+            signal_group(self.process)
             try:
-                self._process.wait(timeout=STOP_GRACE_SECONDS)
+                self.process.wait(timeout=STOP_GRACE_SECONDS)
             except subprocess.TimeoutExpired:
                 pass
         # Whatever is left of the group (a worker whose server was killed, a server deaf to SIGTERM) is
         # killed: when stop() returns, the port is free and no process of ours runs.
-        signal_group(self._process, kill=True)
-        self._process.wait()
+        signal_group(self.process, kill=True)
+        self.process.wait()
         self._log.close()
 
     def _call(self, method: str, path: str, body: Any = None, timeout: float = 30.0) -> Any:
