@@ -27,13 +27,11 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, NamedTuple
+from urllib.parse import quote, urlencode
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -286,6 +284,8 @@ class ProductionServer:
         except BaseException:
             self._log.close()
             raise
+        import urllib.request  # here: it loads http.client and ssl, which the plugin's load must not pay for
+
         # No proxy: a CI runner's HTTP_PROXY must not carry calls to our own loopback port.
         self._http = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         try:
@@ -337,6 +337,9 @@ class ProductionServer:
         self._log.close()
 
     def _call(self, method: str, path: str, body: Any = None, timeout: float = 30.0) -> Any:
+        import urllib.error
+        import urllib.request
+
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(self.url + ADMIN + path, data=data, method=method)
         if data is not None:
@@ -350,8 +353,8 @@ class ProductionServer:
         return json.loads(raw) if raw else None
 
     def credentials(self, provider: str, scope: str) -> dict[str, str]:
-        query = urllib.parse.urlencode({"scope": scope})
-        return self._call("GET", f"/credentials/{urllib.parse.quote(provider)}?{query}")["headers"]
+        query = urlencode({"scope": scope})
+        return self._call("GET", f"/credentials/{quote(provider)}?{query}")["headers"]
 
     def reset(self, provider: str | None) -> None:
         self._call("POST", "/reset", {} if provider is None else {"provider": provider})

@@ -336,9 +336,15 @@ def test_a_suite_can_run_on_the_production_server(pytester):
             return {"server": "granian"}
         """
     )
-    pytester.makepyfile(test_user_suite=USER_SUITE)
+    on_granian = """
+import requests
+
+def test_the_server_is_granian(mock_server):
+    assert requests.get(mock_server.url + "/__admin/health", timeout=5).headers["Server"] == "granian"
+"""
+    pytester.makepyfile(test_user_suite=USER_SUITE, test_on_granian=on_granian)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=9)
+    result.assert_outcomes(passed=10)
 
 
 # --- what loading the plugin costs ---------------------------------------------------------------
@@ -361,6 +367,8 @@ HEAVY_MODULES = [
     "pymongo",
     "schwifty",
     "pycountry",
+    "urllib.request",  # with http.client, email and ssl: 7 ms, paid by the production server only
+    "ssl",
 ]
 
 
