@@ -99,6 +99,13 @@ class DeliverRequest(Schema):
     due_only = fields.Boolean(load_default=False)
 
 
+class CredentialsQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    scope = fields.String(required=True, validate=validate.Length(min=1))
+
+
 class UserStatusRequest(Schema):
     class Meta:
         unknown = EXCLUDE
@@ -363,7 +370,20 @@ def build_admin_blueprint() -> Blueprint:
         return Response(status=204)
 
     add_webhook_routes(admin)
+    add_credential_routes(admin)
     return admin
+
+
+def add_credential_routes(admin: Blueprint) -> None:
+    @admin.get("/credentials/<provider>")
+    def credentials(provider: str) -> Response:
+        """Headers of a valid credential for `provider` and `?scope=`: what MockServer.credentials gives a
+        test in-process, for a client of a server in another process (a Wealthyhood token only it signs)."""
+        _known_provider(provider)
+        scope = load_with(CredentialsQuery(), request.args.to_dict())["scope"]
+        state = current_state()
+        headers = state.providers[provider].credential_headers(state.backends[provider], scope)
+        return json_response({"provider": provider, "scope": scope, "headers": headers})
 
 
 def add_webhook_routes(admin: Blueprint) -> None:
