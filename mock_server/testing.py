@@ -127,9 +127,18 @@ class MockServer:
         """Headers of a valid credential for `provider`; another `scope` is another isolated client."""
         return self._started().credentials(self._served(provider), scope)
 
-    def reset(self, provider: str | None = None) -> None:
-        """Forget every user and record of `provider` (None: of every provider, and every fault rule)."""
-        self._started().reset(None if provider is None else self._served(provider))
+    def reset(self, provider: str | None = None, scope: str | None = None) -> None:
+        """Back to the start: every provider (None), one `provider`, or only what one credential of it made,
+        `scope` as in `credentials(provider, scope)` (the other suites sharing the server keep theirs).
+        The fixtures users the server started with are loaded again."""
+        if scope is not None and provider is None:
+            raise ValueError("a scope belongs to one provider: give provider too")
+        server = self._started()
+        if provider is None:
+            server.reset(None, {})
+            return
+        name = self._served(provider)
+        server.reset(name, {} if scope is None else server.credentials(name, scope))
 
     def requests(self) -> list[dict[str, Any]]:
         """What the code under test sent, oldest first (the journal)."""
@@ -228,8 +237,14 @@ class InProcessServer:
         declared = self.state.providers[provider]
         return declared.credential_headers(self.state.backends[provider], scope)
 
-    def reset(self, provider: str | None) -> None:
-        self.state.reset(provider)
+    def reset(self, provider: str | None, credential: dict[str, str]) -> None:
+        """Through the admin route, which maps a credential to the scope it sees."""
+        body = {} if provider is None else {"provider": provider}
+        response = self.app.test_client().post(f"{ADMIN}/reset", json=body, headers=credential)
+        if response.status_code != 200:
+            raise RuntimeError(
+                f"POST {ADMIN}/reset answered {response.status_code}: {response.get_data(True)}"
+            )
 
     def requests(self) -> list[dict[str, Any]]:
         return [entry.to_json() for entry in self.state.journal.entries()]
@@ -336,12 +351,21 @@ class ProductionServer:
         self.process.wait()
         self._log.close()
 
-    def _call(self, method: str, path: str, body: Any = None, timeout: float = 30.0) -> Any:
+    def _call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        timeout: float = 30.0,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
         import urllib.error
         import urllib.request
 
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.url + ADMIN + path, data=data, method=method)
+        request = urllib.request.Request(
+            self.url + ADMIN + path, data=data, method=method, headers=headers or {}
+        )
         if data is not None:
             request.add_header("Content-Type", "application/json")
         try:
@@ -356,8 +380,8 @@ class ProductionServer:
         query = urlencode({"scope": scope})
         return self._call("GET", f"/credentials/{quote(provider)}?{query}")["headers"]
 
-    def reset(self, provider: str | None) -> None:
-        self._call("POST", "/reset", {} if provider is None else {"provider": provider})
+    def reset(self, provider: str | None, credential: dict[str, str]) -> None:
+        self._call("POST", "/reset", {} if provider is None else {"provider": provider}, headers=credential)
 
     def requests(self) -> list[dict[str, Any]]:
         return self._call("GET", "/requests")["requests"]

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import uuid
 
 import pytest
 import requests
@@ -204,3 +205,28 @@ def test_the_admin_api_gives_a_credential_of_any_provider_and_scope():
     assert answer.json == {"provider": "dakota", "scope": "key-1", "headers": {"x-api-key": "key-1"}}
     assert client.get("/__admin/credentials/nope?scope=a").status_code == 400
     assert client.get("/__admin/credentials/dots").status_code == 400  # the scope is required
+
+
+@pytest.mark.parametrize("kind", ["werkzeug", "granian"])
+def test_a_scoped_reset_forgets_one_credentials_users_and_keeps_the_others(kind):
+    with MockServer(server=kind) as server:
+        url = server.base_url("dakota") + "/users"
+        for scope in ("team-a", "team-b"):
+            created = _create_dakota_user(url, server.credentials("dakota", scope), f"{scope}@example.com")
+            assert created.status_code == 201, created.text
+        server.reset("dakota", scope="team-a")
+        team_a = requests.get(url, headers=server.credentials("dakota", "team-a"), timeout=10).json()["data"]
+        team_b = requests.get(url, headers=server.credentials("dakota", "team-b"), timeout=10).json()["data"]
+        assert team_a == []
+        assert [user["email"] for user in team_b] == ["team-b@example.com"]
+
+
+def test_a_scope_without_its_provider_is_refused():
+    with MockServer() as server, pytest.raises(ValueError, match="give provider too"):
+        server.reset(scope="team-a")
+
+
+def _create_dakota_user(url: str, headers: dict[str, str], email: str) -> requests.Response:
+    body = {"first_name": "Ada", "last_name": "Byron", "email": email, "role": "admin"}
+    key = {"x-idempotency-key": str(uuid.uuid4())}
+    return requests.post(url, json=body, headers={**headers, **key}, timeout=10)
