@@ -92,7 +92,9 @@ def app_from_environment() -> WholeRequests:
     """What a spawned worker loads: the app built from MOCK_SERVER_* (the server exported them)."""
     config = REGISTRY.config_from_env()
     app = worker_app(create_app(config), config)
-    return serving(app, config, ProviderPorts.bind(config) if config.provider_ports else None)
+    parent = os.getppid()
+    ports = ProviderPorts.bind(config) if config.provider_ports else None
+    return serving(app, config, ports, lambda: die_with_parent(parent))
 
 
 def origin(config: Config, port: int) -> str:
