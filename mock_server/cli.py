@@ -7,15 +7,36 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from importlib import metadata
+from typing import NoReturn
 
 from mock_server import serve
 from mock_server.app import create_app
-from mock_server.base.config import ENV_PREFIX
+from mock_server.base.config import ENV_PREFIX, default_threads
 from mock_server.core import speedups
 from mock_server.fixtures import BUNDLED_FIXTURES, FakerMissing, generate_fixtures
 from mock_server.providers import REGISTRY
 
 SUBCOMMANDS = ("serve", "fixtures")
+TOP_LEVEL_OPTIONS = ("-h", "--help", "--version")
+# The distribution's name on PyPI, then its name before it was renamed.
+DISTRIBUTIONS = ("fintech-mock-server", "mock-server")
+
+
+class OneLineErrors(argparse.ArgumentParser):
+    """A bad option is said in one line, as every other bad setting is, not after the whole usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"mock-server: {message} (see {self.prog} --help)\n")
+
+
+def installed_version() -> str:
+    for name in DISTRIBUTIONS:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return "(version unknown: not installed)"
 
 
 def _serve_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,7 +48,13 @@ def _serve_arguments(parser: argparse.ArgumentParser) -> None:
         help="serve only this provider, at the root (MOCK_SERVER_PROVIDER)",
     )
     parser.add_argument("--seed", type=int, help="same seed: same IDs and fake data (MOCK_SERVER_SEED)")
-    parser.add_argument("--threads", type=int, help="worker threads (default 8; MOCK_SERVER_THREADS)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        help="threads for requests that wait (latency, fault rules, a Redis store); the others run on "
+        f"the event loop (default: the usable CPUs plus 4, at most 32: here {default_threads()}; "
+        "MOCK_SERVER_THREADS)",
+    )
     parser.add_argument(
         "--fixtures", metavar="PATH", help="fixtures file or folder to load (default: the bundled fixtures/)"
     )
@@ -90,11 +117,18 @@ def _serve_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,  # None: not given, so MOCK_SERVER_STRICT_AUTH still applies
         help="accept only credentials the mock issued, e.g. its own access tokens (MOCK_SERVER_STRICT_AUTH)",
     )
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        default=None,  # None: not given, so MOCK_SERVER_QUIET still applies
+        help="no access line per request on standard output (MOCK_SERVER_QUIET)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mock-server", description=__doc__)
-    commands = parser.add_subparsers(dest="command")
+    parser = OneLineErrors(prog="mock-server", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"mock-server {installed_version()}")
+    commands = parser.add_subparsers(dest="command", parser_class=OneLineErrors)
     _serve_arguments(commands.add_parser("serve", help="serve the emulated APIs (the default)"))
     fixtures = commands.add_parser("fixtures", help="work with fixtures files")
     fixture_commands = fixtures.add_subparsers(dest="fixtures_command", required=True)
@@ -108,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or args_list[0] not in (*SUBCOMMANDS, "-h", "--help"):
+    if not args_list or args_list[0] not in (*SUBCOMMANDS, *TOP_LEVEL_OPTIONS):
         args_list.insert(0, "serve")
     args = build_parser().parse_args(args_list)
     if args.command == "fixtures":
@@ -143,6 +177,7 @@ def run_server(args: argparse.Namespace) -> int:
             rate_limit=",".join(args.rate_limit) if args.rate_limit else None,
             provider_ports=",".join(args.provider_ports) if args.provider_ports else None,
             strict_auth=args.strict_auth,
+            quiet=args.quiet,
             store=args.store,
             store_namespace=args.store_namespace,
             workers=args.workers,

@@ -12,6 +12,7 @@ and serves the request at the provider's root, on the same app and the same stat
 from __future__ import annotations
 
 import asyncio
+import errno
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +20,13 @@ from dataclasses import dataclass
 from mock_server.base.config import Config
 
 RELAY_BUFFER_BYTES = 64 * 1024
+BACKLOG = 2048
+# What a failed bind means for the person who started the server, by errno.
+BIND_HINTS = {
+    errno.EADDRINUSE: "another mock-server or another program is listening there",
+    errno.EADDRNOTAVAIL: "that address is not one of this machine's",
+    errno.EACCES: "a port below 1024 needs privileges",
+}
 
 
 @dataclass(frozen=True)
@@ -41,13 +49,13 @@ class ProviderPorts:
         listeners: dict[str, socket.socket] = {}
         try:
             for provider, port in config.provider_ports.items():
-                listeners[provider] = _listening_socket(config.host, port)
-        except OSError as error:
+                listeners[provider] = listening_socket(
+                    config.host, port, f"provider port {port} for {provider!r}"
+                )
+        except ValueError:
             for sock in listeners.values():
                 sock.close()
-            raise ValueError(
-                f"cannot listen on provider port {port} for {provider!r}: {error.strerror}"
-            ) from None
+            raise
         return cls(config, listeners)
 
     def client_of(self, peer: str) -> RelayedClient | None:
@@ -91,11 +99,31 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
         writer.close()
 
 
-def _listening_socket(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
+def listening_socket(host: str, port: int, what: str | None = None) -> socket.socket:
+    """A non-blocking socket listening on `host` (an address or a name) and `port` (0: one the system
+    picks), or ValueError saying in one line why it cannot be had; `what` names it in that line.
+
+    Bound without SO_REUSEPORT, so that no other process can bind the port while this socket is open (two
+    servers sharing a port would split its connections between two worlds), and with SO_REUSEADDR, so
+    that a port whose last connections are still closing (TIME_WAIT) can be listened on again at once."""
+    what = what or f"{host}:{port}"
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as error:
+        raise ValueError(f"cannot listen on {what}: unknown host ({error.strerror})") from None
+    except OverflowError:  # a port past 65535 given as a number; settings refuse it before we get here
+        raise ValueError(f"cannot listen on {what}: port {port} is not from 0 to 65535") from None
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(BACKLOG)
+    except OSError as error:
+        sock.close()
+        hint = BIND_HINTS.get(error.errno or 0)
+        reason = f"{error.strerror} ({hint})" if hint else (error.strerror or str(error))
+        raise ValueError(f"cannot listen on {what}: {reason}") from None
     sock.setblocking(False)
     return sock

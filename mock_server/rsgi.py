@@ -10,17 +10,23 @@ otherwise on the event loop itself, since under the GIL a thread buys nothing th
 to it and back cost about a fifth of the throughput. A request that did not arrive whole (or whose Host
 header breaks RFC 9112's rules) is handed over empty and marked (core/transport.py), so that the app
 refuses it in the provider's own shape and journals it, and nothing else happens.
+
+Each request answered gets an access line on the console (AccessLog), unless the server is quiet.
 """
 
 from __future__ import annotations
 
 import asyncio
 import io
+import queue
 import re
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TextIO
+from urllib.parse import quote
 
 from granian.rsgi import ProtocolClosed, ProtocolError
 
@@ -33,6 +39,80 @@ from mock_server.ports import ProviderPorts
 # which may not be empty in an http URI (RFC 9110 section 4.2.1).
 HOST_VALUE = re.compile(r"(?:\[[0-9A-Za-z:.!$&'()*+,;=_~%-]+\]|[0-9A-Za-z.!$&'()*+,;=_~%-]+)(?::[0-9]*)?")
 WSGIResult = tuple[int, list[tuple[str, str]], bytes]
+# Characters a path may show as they are in an access line; any other (a space, a control character that
+# could forge a line or drive the terminal, a non-ASCII one) is shown percent-encoded.
+PATH_SAFE = "/:@!$&'()*+,;=-._~%"
+ACCESS_LOG_CAPACITY = 10_000  # lines waiting for a slow console; past that, lines are dropped and counted
+ACCESS_LOG_FLUSH_SECONDS = 1.0  # what a stopping server waits for its last lines to be written
+
+
+class AccessLog:
+    """One line per request answered, e.g. `127.0.0.1 POST /dots/api/v2/users 201 3.1ms`, written by a
+    thread of its own: the event loop only formats a line and queues it, so a slow or stalled console
+    never holds up a request. Past ACCESS_LOG_CAPACITY waiting lines, new ones are dropped, and how many
+    is said once the console catches up.
+
+    Nothing secret is written: no header, no body, and of the query string only the parameter names
+    (`?limit=*&cursor=*`), since a value may be an email address or a token."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.lines: queue.Queue[str | None] = queue.Queue(ACCESS_LOG_CAPACITY)
+        self.dropped = 0
+        self.writer: threading.Thread | None = None  # started on first use: in the worker, after the fork
+
+    def record(self, client: str, method: str, path: str, query: str, status: int, seconds: float) -> None:
+        target = quote(path, safe=PATH_SAFE) + _masked(query)
+        line = f"{client} {method} {target} {status} {seconds * 1000:.1f}ms\n"
+        if self.writer is None:
+            self.writer = threading.Thread(target=self._write, name="mock-server-access-log", daemon=True)
+            self.writer.start()
+        try:
+            self.lines.put_nowait(line)
+        except queue.Full:
+            self.dropped += 1
+
+    def close(self) -> None:
+        """Write what is queued (for at most ACCESS_LOG_FLUSH_SECONDS), then stop the writer."""
+        if self.writer is not None:
+            try:
+                self.lines.put(None, timeout=ACCESS_LOG_FLUSH_SECONDS)
+            except queue.Full:
+                return
+            self.writer.join(ACCESS_LOG_FLUSH_SECONDS)
+
+    def _write(self) -> None:
+        while True:
+            batch, stopping = self._next_batch()
+            if self.dropped:
+                dropped, self.dropped = self.dropped, 0  # (one counted between the two may go unsaid)
+                batch.append(f"mock-server: {dropped} access lines dropped: the console did not keep up\n")
+            try:
+                self.out.write("".join(batch))
+                self.out.flush()
+            except (OSError, ValueError):  # the console is gone (a closed pipe): nothing to write to
+                return
+            if stopping:
+                return
+
+    def _next_batch(self) -> tuple[list[str], bool]:
+        """The lines waiting (at least one, at most 256: one write each), and whether the stop mark came."""
+        batch: list[str] = []
+        line = self.lines.get()
+        while line is not None:
+            batch.append(line)
+            if len(batch) == 256 or self.lines.empty():
+                return batch, False
+            line = self.lines.get_nowait()  # this thread alone takes lines: not empty means one is there
+        return batch, True
+
+
+def _masked(query: str) -> str:
+    """The query string with every value hidden: `?limit=*&cursor=*`."""
+    if not query:
+        return ""
+    names = (quote(part.partition("=")[0], safe=PATH_SAFE) for part in query.split("&") if part)
+    return "?" + "&".join(f"{name}=*" for name in names)
 
 
 class WholeRequests:
@@ -44,10 +124,16 @@ class WholeRequests:
         config: Config,
         ports: ProviderPorts | None = None,
         may_wait: Callable[[], bool] = lambda: True,
+        on_start: Callable[[], None] | None = None,
+        out: TextIO | None = None,
     ) -> None:
+        """`on_start` is called in the worker once its event loop is set up, before it serves; access
+        lines go to `out` (default standard output) unless `config.quiet`."""
         self.wsgi_app = wsgi_app
         self.ports = ports
         self.may_wait = may_wait
+        self.on_start = on_start
+        self.access_log = None if config.quiet else AccessLog(out or sys.stdout)
         self._ports_started: asyncio.Task | None = None
         self.body_timeout = config.body_timeout_seconds
         self.max_body = config.max_body_bytes
@@ -57,11 +143,16 @@ class WholeRequests:
     def __rsgi_init__(self, loop: asyncio.AbstractEventLoop) -> None:
         if self.ports is not None:
             self._ports_started = loop.create_task(self.ports.start())
+        if self.on_start is not None:
+            self.on_start()
 
     def __rsgi_del__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
+        if self.access_log is not None:
+            self.access_log.close()
 
     async def __rsgi__(self, scope: Any, proto: Any) -> None:
+        started = time.perf_counter()
         headers = scope.headers.items()
         refusal = None if host_is_valid(scope, headers) else Refusal.BAD_HOST
         body = b""
@@ -77,6 +168,15 @@ class WholeRequests:
             await _cut_short(proto, status, response_headers, content)
         else:
             proto.response_bytes(status, response_headers, content)
+        if self.access_log is not None:
+            self.access_log.record(
+                environ["REMOTE_ADDR"],
+                scope.method,
+                scope.path,
+                scope.query_string,
+                status,
+                time.perf_counter() - started,
+            )
 
     async def read_body(self, proto: Any, headers: list[tuple[str, str]]) -> tuple[bytes, Refusal | None]:
         """The whole body, or what is wrong with it. A body declared larger than the limit is not read

@@ -65,6 +65,22 @@ def setting(parse: Parse | None = None, text: Format = str, help: str = "") -> d
 # --- readers, each raising ValueError with what is wrong -------------------------------------------
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on (a container's or taskset's share), not the machine's count."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def default_threads() -> int:
+    """Threads for requests that wait (latency, fault rules, a Redis store): as Python's own thread pools
+    size themselves for waiting work, the CPUs plus 4, at most 32. They sleep or wait on the network, so
+    more of them than CPUs costs nothing; the plus 4 keeps a one-CPU machine from serving one delayed
+    request at a time."""
+    return min(32, usable_cpus() + 4)
+
+
 def parse_bool(raw: str) -> bool:
     word = raw.strip().lower()
     if word in TRUE_WORDS or word in FALSE_WORDS:
@@ -175,7 +191,8 @@ class Config:
     port: int = 8080
     provider: str | None = None  # serve only this provider, at the root
     seed: int | None = None  # same seed: same IDs and fake data
-    threads: int = 8
+    # Threads for requests that may wait; the others run on the event loop (see rsgi.py).
+    threads: int = field(default_factory=default_threads)
     max_body_bytes: int = 1024 * 1024
     # A request body must arrive whole within this time, or the request is abandoned unread (408).
     body_timeout_seconds: float = 5.0
@@ -189,6 +206,7 @@ class Config:
         default_factory=dict, metadata=setting(parse_quotas, quotas_text, "e.g. dakota=60/min")
     )
     strict_auth: bool = False  # accept only credentials the mock itself issued (e.g. its own tokens)
+    quiet: bool = False  # no access line per request on the console
     latency_ms: Latency | None = field(
         default=None,
         metadata=setting(parse_latency, latency_text, "every provider request waits, e.g. 50-200"),

@@ -107,3 +107,25 @@ def test_serving_times_are_checked(variable, raw, message):
     with pytest.raises(ValueError) as refused:
         REGISTRY.config_from_env({variable: raw})
     assert message in str(refused.value)
+
+
+def test_the_default_thread_count_follows_the_cpus_this_process_may_use(monkeypatch):
+    monkeypatch.setattr("os.sched_getaffinity", lambda _pid: {0})
+    assert REGISTRY.config_from_env({}).threads == 5  # one CPU: still several delayed requests at a time
+    monkeypatch.setattr("os.sched_getaffinity", lambda _pid: set(range(4)))
+    assert REGISTRY.config_from_env({}).threads == 8
+    monkeypatch.setattr("os.sched_getaffinity", lambda _pid: set(range(64)))
+    assert REGISTRY.config_from_env({}).threads == 32
+
+
+def test_a_thread_count_given_wins_over_the_default():
+    assert REGISTRY.config_from_env({"MOCK_SERVER_THREADS": "3"}).threads == 3
+
+
+def test_quiet_is_off_by_default_and_read_from_the_environment():
+    assert REGISTRY.config_from_env({}).quiet is False
+    config = REGISTRY.config_from_env({"MOCK_SERVER_QUIET": "yes"})
+    assert config.quiet is True
+    assert (
+        REGISTRY.config_from_env(config.to_environ(REGISTRY.catalog)).quiet is True
+    )  # a worker reads it back
