@@ -2,9 +2,10 @@
 
 Each page's ```sh blocks run in order, in one shell with `set -eu` (a failing step or an unset variable
 stops it), against a fresh server with the bundled fixtures, as a reader who pastes them one after another
-would run them. `127.0.0.1:8080` becomes the test server's port. Blocks that install, build or start
+would run them. `127.0.0.1:8080` (and `--port 8080`) becomes the test server's port. Blocks that install, build or start
 something other than the mock (make, docker, pip, schemathesis) are not run here; a block that starts the mock
-itself (the CI recipe) runs alone, on a port of its own, and its processes are stopped afterwards."""
+itself (the CI recipe) runs alone, on a port of its own, and its processes are stopped afterwards. A block
+marked `<!-- not run: reason -->` just before its fence is left out."""
 
 from __future__ import annotations
 
@@ -24,17 +25,21 @@ from tests.redis_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
-SH_BLOCK = re.compile(r"^```sh\n(.*?)^```", re.MULTILINE | re.DOTALL)
+# A block right after `<!-- not run: why -->` is left out (it needs --tls, a hosts entry, or runs in the foreground).
+SH_BLOCK = re.compile(r"^(<!-- not run[^\n]*-->\n)?```sh\n(.*?)^```", re.MULTILINE | re.DOTALL)
 DOCUMENTED_ADDRESS = "127.0.0.1:8080"
+DOCUMENTED_PORT_FLAG = "--port 8080"
 # First words of commands that install, build or start something this test does not run.
 NOT_RUN = ("make", "docker", "docker-compose", "git", "pip", "pipx", "st", ".venv/bin/schemathesis", "npm")
 STARTS_THE_MOCK = re.compile(r"^\s*(\S*/)?(fintech-)?mock-server(?! fixtures)\b", re.MULTILINE)
-SHELL_ERROR = re.compile(r"(syntax error|parse error|no matches found|command not found|unbound variable|"
-                         r"parameter not set|curl: \(\d+\))")
+SHELL_ERROR = re.compile(
+    r"(syntax error|parse error|no matches found|command not found|unbound variable|"
+    r"parameter not set|curl: \(\d+\))"
+)
 
 
 def sh_blocks(page: Path) -> list[str]:
-    return SH_BLOCK.findall(page.read_text(encoding="utf-8"))
+    return [block for marker, block in SH_BLOCK.findall(page.read_text(encoding="utf-8")) if not marker]
 
 
 def first_words(block: str) -> set[str]:
@@ -85,7 +90,7 @@ def wait_for_health(port: int, timeout: float = 20.0) -> None:
 
 def start_mock(port: int) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "mock_server", "--port", str(port)],
+        [sys.executable, "-m", "mock_server", "--port", str(port), "--quiet"],
         cwd=ROOT,
         env=environment(),
         stdout=subprocess.DEVNULL,
@@ -109,7 +114,9 @@ def stop_group(process: subprocess.Popen[bytes]) -> None:
 
 
 def run_script(shell_path: str, script: str, port: int) -> subprocess.CompletedProcess[str]:
-    text = "set -eu\n" + script.replace(DOCUMENTED_ADDRESS, f"127.0.0.1:{port}")
+    text = "set -eu\n" + script.replace(DOCUMENTED_ADDRESS, f"127.0.0.1:{port}").replace(
+        DOCUMENTED_PORT_FLAG, f"--port {port}"
+    )
     process = subprocess.Popen(
         [shell_path, "-c", text],
         cwd=ROOT,
@@ -170,7 +177,7 @@ def test_the_pages_do_show_commands_to_run():
     "block, run",
     [
         ("curl -s 'http://127.0.0.1:8080/x'\n", True),
-        ("make run ARGS=\"--port 9000\"\n", False),
+        ('make run ARGS="--port 9000"\n', False),
         ("docker run --rm mock-server\n", False),
         ("# a comment\nUSER_ID=$(curl -s x)\n", True),
     ],
