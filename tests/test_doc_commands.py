@@ -1,11 +1,11 @@
 """Every shell command the README and docs/ show works pasted as written, in bash and in zsh.
 
 Each page's ```sh blocks run in order, in one shell with `set -eu` (a failing step or an unset variable
-stops it), against a fresh server with the bundled fixtures, as a reader who pastes them one after another
-would run them. `127.0.0.1:8080` (and `--port 8080`) becomes the test server's port. Blocks that install, build or start
-something other than the mock (make, docker, pip, schemathesis) are not run here; a block that starts the mock
-itself (the CI recipe) runs alone, on a port of its own, and its processes are stopped afterwards. A block
-marked `<!-- not run: reason -->` just before its fence is left out."""
+stops it), against a fresh server with the bundled fixtures, as a reader who pastes them one after
+another would run them. `127.0.0.1:8080` (and `--port 8080`) becomes the test server's port. Blocks that
+install, build or start something other than the mock (make, docker, pip, schemathesis) are not run here;
+a block that starts the mock itself (the CI recipe) runs alone, on a port of its own, and its processes
+are stopped afterwards. A block marked `<!-- not run: reason -->` just before its fence is left out."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ from tests.redis_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
-# A block right after `<!-- not run: why -->` is left out (it needs --tls, a hosts entry, or runs in the foreground).
+# A block right after `<!-- not run: why -->` is left out (it needs --tls, a hosts entry, or serves in the
+# foreground).
 SH_BLOCK = re.compile(r"^(<!-- not run[^\n]*-->\n)?```sh\n(.*?)^```", re.MULTILINE | re.DOTALL)
 DOCUMENTED_ADDRESS = "127.0.0.1:8080"
 DOCUMENTED_PORT_FLAG = "--port 8080"

@@ -456,3 +456,18 @@ def test_a_signal_to_one_of_two_workers_stops_them_all_within_5_seconds(redis_ur
         signal_one_worker(mock, signal.SIGTERM)
         assert still_running_after(processes, STOP_SECONDS) == []
         assert still_running_after(children(mock.process.pid), 0) == []
+
+
+def test_a_worker_that_dies_is_replaced_and_the_new_one_serves():
+    """SIGKILL is a crash, not a request to stop: granian starts a new worker, which must survive its start
+    (it tells the banner's pipe it serves, though the banner was printed long ago) and answer."""
+    with server("--quiet") as mock:
+        [worker] = children(mock.process.pid)
+        os.kill(worker, signal.SIGKILL)
+        deadline = time.monotonic() + START_SECONDS
+        while not [pid for pid in children(mock.process.pid) if pid != worker and running(pid)]:
+            assert time.monotonic() < deadline, mock.output()
+            time.sleep(0.05)
+        time.sleep(6)  # past granian's crash-loop window: a new worker dying at its start stops the server
+        assert mock.process.poll() is None, mock.output()
+        assert requests.get(mock.url + "/__admin/health", timeout=5).status_code == 200
