@@ -325,7 +325,7 @@ class StartSignal:
         die_with_parent(self.parent_pid)
         try:
             os.write(self._write, b"!")
-        except (BlockingIOError, BrokenPipeError):  # the banner is out: a worker started again has no one to tell
+        except (BlockingIOError, BrokenPipeError):  # the banner is out: a new worker has no one to tell
             pass
 
     def close(self) -> None:
