@@ -2,6 +2,10 @@
 #   docker build -t fintech-mock-server .
 #   docker run --rm -p 8080:8080 fintech-mock-server
 #   docker run --rm -p 9000:9000 fintech-mock-server --port 9000 --latency 50-200   (flags reach the server)
+# It binds 0.0.0.0: anyone who can reach the port can read and reset the sandbox through /__admin. On a shared
+# machine or network, require a token on the admin API (the emulated APIs never ask for it):
+#   docker run --rm -p 8080:8080 -e MOCK_SERVER_ADMIN_TOKEN="$(openssl rand -hex 16)" fintech-mock-server
+# The HEALTHCHECK needs no token: without it, /__admin/health says only whether the server is up.
 FROM python:3.11-slim
 
 # The repository's public address, if it has one: docker build --build-arg SOURCE_URL=https://...

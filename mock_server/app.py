@@ -13,6 +13,7 @@ from mock_server.base.config import MEMORY_STORE, Config
 from mock_server.base.ids import IdFactory
 from mock_server.base.store import MemoryStore
 from mock_server.core.admin import ADMIN_PREFIX, build_admin_blueprint
+from mock_server.core.admin_auth import init_admin_auth
 from mock_server.core.application import MockFlask
 from mock_server.core.documents import init_documents
 from mock_server.core.faults import FaultRules
@@ -50,6 +51,7 @@ def create_app(
         blueprint = provider.build_blueprint(provider, state.backends[provider.name])
         app.register_blueprint(blueprint, url_prefix=provider.prefix)
     app.register_blueprint(build_admin_blueprint(), url_prefix=ADMIN_PREFIX)
+    init_admin_auth(app, config.admin_token)
     init_documents(app, providers)
     init_pipeline(app, state)
     if config.fixtures:

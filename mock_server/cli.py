@@ -118,6 +118,13 @@ def _serve_arguments(parser: argparse.ArgumentParser) -> None:
         help="accept only credentials the mock issued, e.g. its own access tokens (MOCK_SERVER_STRICT_AUTH)",
     )
     parser.add_argument(
+        "--admin-token",
+        metavar="TOKEN",
+        help="require this token on every /__admin route and the dashboard (Authorization: Bearer TOKEN, "
+        "or the dashboard's login form); the emulated APIs do not ask for it. Prefer "
+        "MOCK_SERVER_ADMIN_TOKEN: a command line is visible to every user of the machine",
+    )
+    parser.add_argument(
         "--quiet",
         action="store_true",
         default=None,  # None: not given, so MOCK_SERVER_QUIET still applies
@@ -183,6 +190,7 @@ def run_server(args: argparse.Namespace) -> int:
             workers=args.workers,
             tls=args.tls,
             tls_dir=args.tls_dir,
+            admin_token=args.admin_token,
         )
         speedups.enabled_speedups()  # a bad MOCK_SERVER_SPEEDUPS_OFF is refused here, with a message
         serve.keep_large_blocks_returnable()  # before the app and its fixtures are allocated

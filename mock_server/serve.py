@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import dataclasses
+import ipaddress
 import multiprocessing
 import os
 import signal
@@ -118,12 +119,34 @@ def banner(config: Config, app: Flask | None = None) -> str:
         port = config.provider_ports.get(provider.name)
         if port is not None:
             lines.append(f"  {'':<{width}} {origin(config, port)}{provider.example_path}  (its own port)")
+    lines += admin_access_lines(config)
     if config.tls:
         lines.append(f"  HTTPS: trust the CA certificate {tls.ca_certificate_path(config)} (docs/tls.md)")
     if app is not None:
         lines += user_lines(app, width)
         lines += webhook_key_lines(app)
     return "\n".join(lines)
+
+
+def admin_access_lines(config: Config) -> list[str]:
+    """Who may use the admin API: said once, never with the token itself."""
+    if config.admin_token is not None:
+        return ["  The admin API requires a token (Authorization: Bearer <token>)"]
+    if is_loopback(config.host):
+        return []
+    return [
+        f"  WARNING: no admin token, and bound to {config.host}: anyone who can reach this server can read "
+        "and reset it (its users, journal, faults); set MOCK_SERVER_ADMIN_TOKEN or --admin-token"
+    ]
+
+
+def is_loopback(host: str) -> bool:
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name: it may resolve to anything
+        return False
 
 
 def user_lines(app: Flask, width: int) -> list[str]:

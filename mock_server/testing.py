@@ -54,6 +54,7 @@ class Settings(NamedTuple):
     seed: int | None
     fixtures: str | None  # a fixtures file or folder; None: no users
     providers: tuple[str, ...] | None  # None: every provider
+    admin_token: str | None = None  # the server's --admin-token; the admin calls made here send it
 
 
 class MockServer:
@@ -63,7 +64,8 @@ class MockServer:
     `seed`: the same seed gives the same ids and fake data. `fixtures`: a fixtures file or folder loaded at
     start (None: no users). `providers`: the names of the providers to serve (None: every one). `server`:
     "werkzeug" (in this process) or "granian" (the production server, in a child process, which serves
-    every provider or one)."""
+    every provider or one). `admin_token`: the server requires it on its admin API (--admin-token), and
+    this object sends it on the admin calls it makes."""
 
     def __init__(
         self,
@@ -73,10 +75,11 @@ class MockServer:
         server: str = IN_PROCESS,
         *,
         start_timeout: float = 30.0,
+        admin_token: str | None = None,
     ) -> None:
         if server not in SERVERS:
             raise ValueError(f"server must be one of {', '.join(SERVERS)}, not {server!r}")
-        self.settings = Settings(seed, _fixtures_path(fixtures), _provider_names(providers))
+        self.settings = Settings(seed, _fixtures_path(fixtures), _provider_names(providers), admin_token)
         self.server = server
         self.start_timeout = start_timeout
         self._running: InProcessServer | ProductionServer | None = None
@@ -218,11 +221,12 @@ class InProcessServer:
             def log_request(self, *args: Any, **kwargs: Any) -> None:  # keep test output clean
                 pass
 
-        values = {"seed": settings.seed, "fixtures": settings.fixtures}
+        values = {"seed": settings.seed, "fixtures": settings.fixtures, "admin_token": settings.admin_token}
         config = {name: value for name, value in values.items() if value is not None}
         self.app = create_app(config, registry=registry_of(settings.providers))
         self.state: MockState = self.app.extensions["mock_server"]
         self.prefixes = {name: provider.prefix for name, provider in self.state.providers.items()}
+        self._admin_headers = admin_headers(settings.admin_token)
         self._server = make_server(HOST, 0, self.app, threaded=True, request_handler=QuietHandler)
         self.url = f"http://{HOST}:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -240,7 +244,8 @@ class InProcessServer:
     def reset(self, provider: str | None, credential: dict[str, str]) -> None:
         """Through the admin route, which maps a credential to the scope it sees."""
         body = {} if provider is None else {"provider": provider}
-        response = self.app.test_client().post(f"{ADMIN}/reset", json=body, headers=credential)
+        headers = {**credential, **self._admin_headers}
+        response = self.app.test_client().post(f"{ADMIN}/reset", json=body, headers=headers)
         if response.status_code != 200:
             raise RuntimeError(
                 f"POST {ADMIN}/reset answered {response.status_code}: {response.get_data(True)}"
@@ -285,6 +290,7 @@ class ProductionServer:
         self.prefixes: dict[str, str] = {}
         self._served_alone = settings.providers is not None
         command = server_command(settings, self.url.rsplit(":", 1)[1])
+        self._admin_headers = admin_headers(settings.admin_token)
         # Its output goes to a file, not a pipe nobody drains, which would block a chatty server.
         self._log = tempfile.TemporaryFile(mode="w+")
         try:
@@ -293,7 +299,7 @@ class ProductionServer:
                 stdout=self._log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
-                env=child_environment(),
+                env=child_environment(settings.admin_token),
                 start_new_session=True,
             )
         except BaseException:
@@ -364,7 +370,10 @@ class ProductionServer:
 
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(
-            self.url + ADMIN + path, data=data, method=method, headers=headers or {}
+            self.url + ADMIN + path,
+            data=data,
+            method=method,
+            headers={**(headers or {}), **self._admin_headers},
         )
         if data is not None:
             request.add_header("Content-Type", "application/json")
@@ -408,13 +417,22 @@ def server_command(settings: Settings, port: str) -> list[str]:
     return command
 
 
-def child_environment() -> dict[str, str]:
+def child_environment(admin_token: str | None = None) -> dict[str, str]:
     """This process's environment without MOCK_SERVER_* settings: the server is configured by its
-    arguments only, as the in-process one is."""
+    arguments only, as the in-process one is; but for the admin token, which goes in the environment,
+    since a command line is visible to every user of the machine."""
     from mock_server.base.config import ENV_PREFIX
 
     environment = {name: value for name, value in os.environ.items() if not name.startswith(ENV_PREFIX)}
+    if admin_token is not None:
+        environment[ENV_PREFIX + "ADMIN_TOKEN"] = admin_token
     return {**environment, "PYTHONUNBUFFERED": "1"}
+
+
+def admin_headers(admin_token: str | None) -> dict[str, str]:
+    """The header an admin call proves the token with: not Authorization, which a reset may need for the
+    provider credential whose scope it resets."""
+    return {} if admin_token is None else {"X-Admin-Token": admin_token}
 
 
 def free_port() -> int:

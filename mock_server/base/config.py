@@ -162,6 +162,7 @@ def names_text(names: frozenset[str] | None) -> str:
 MEMORY_STORE = "memory"
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 STORE_NAMESPACE = re.compile(r"^[A-Za-z0-9._-]{1,64}\Z")
+ADMIN_TOKEN = re.compile(r"^[\x21-\x7e]+\Z")
 
 # An outbound webhook's retries: 10 attempts over about 48 hours, as integrators report of Dakota (assumed).
 DEFAULT_RETRY_SCHEDULE = (30.0, 120.0, 600.0, 1800.0, 3600.0, 10800.0, 21600.0, 43200.0, 86400.0)
@@ -241,6 +242,9 @@ class Config:
     workers: int = 1  # server processes; more than one needs a shared store
     tls: bool = False  # serve HTTPS, with a certificate from the mock's own CA (mock_server/tls.py)
     tls_dir: str | None = None  # where that CA and certificate are kept; None: a per-user data directory
+    # Required on every /__admin route when set (a sandbox shared beyond this machine). A secret: left out
+    # of repr, so no printed or logged Config shows it; it reaches a spawned worker through the environment.
+    admin_token: str | None = field(default=None, repr=False)
     provider_settings: Mapping[str, Any] = field(default_factory=dict, metadata={"own": False})
 
     def settings_for(self, provider: str) -> Any:
@@ -292,12 +296,23 @@ class Config:
         if not 1 <= self.shutdown_grace_seconds <= 60:
             raise ValueError(f"shutdown_grace_seconds must be 1 to 60, not {self.shutdown_grace_seconds}")
         self._check_provider_ports(catalog)
+        self._check_admin_token()
         self._check_webhooks()
         self._check_store()
         if self.threads < 1:
             raise ValueError(f"threads must be 1 or more, not {self.threads}")
         if not 0 <= self.port <= 65535:
             raise ValueError(f"port must be from 0 to 65535, not {self.port}")
+
+    def _check_admin_token(self) -> None:
+        """A token is sent in a header, so it must survive one unchanged: visible ASCII, no spaces (the
+        message never repeats the token)."""
+        token = self.admin_token
+        if token is not None and not ADMIN_TOKEN.match(token):
+            raise ValueError(
+                "admin_token must be 1 or more visible ASCII characters (letters, digits, punctuation; "
+                "no spaces)"
+            )
 
     def _check_store(self) -> None:
         if self.store != MEMORY_STORE and not self.store.startswith(REDIS_SCHEMES):

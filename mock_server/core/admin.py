@@ -12,6 +12,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 
 from mock_server.base.config import MEMORY_STORE, Latency
 from mock_server.base.errors import ApiError, InvalidRequest, NotFound
+from mock_server.core.admin_auth import admin_authorized
 from mock_server.core.documents import document_index
 from mock_server.core.faults import FaultRule
 from mock_server.core.fixtures import FixtureError, load_fixtures_path
@@ -258,8 +259,12 @@ def build_admin_blueprint() -> Blueprint:
 
     @admin.get("/health")
     def health() -> Response:
-        """200 with the providers and how many users the store holds; 503 while the store is down."""
+        """200 with the providers and how many users the store holds; 503 while the store is down. With an
+        admin token set, a caller without it (a container's health probe) is told only up or down."""
         state = current_state()
+        if not admin_authorized():
+            alive = state.store_alive()
+            return json_response({"status": "ok" if alive else "store unavailable"}, 200 if alive else 503)
         store = "memory" if state.config.store == MEMORY_STORE else "redis"
         providers = {provider.name: provider.prefix for provider in state.providers.values()}
         if not state.store_alive():

@@ -15,6 +15,9 @@ from mock_server.core.faults import DroppedConnection
 
 # Headers whose values are secrets: the journal keeps only enough to tell credentials apart.
 SECRET_HEADERS = frozenset({"authorization", "x-api-key", "cookie", "proxy-authorization"})
+# Headers whose values are kept not even in part: the mock's own admin token (see admin_auth.py), sent by
+# a client to every path alike, must never be readable through the admin API it guards.
+HIDDEN_HEADERS = frozenset({"x-admin-token"})
 
 
 # Body fields whose values are secrets, named in any case, with or without "_" or "-": client_secret,
@@ -50,6 +53,13 @@ JSON_OPENERS = ("{", "[")
 
 def mask(value: str) -> str:
     return value[:10] + "…" if len(value) > 10 else "…"
+
+
+def _header_shown(name: str, value: str) -> str:
+    lowered = name.lower()
+    if lowered in HIDDEN_HEADERS:
+        return "…"
+    return mask(value) if lowered in SECRET_HEADERS else value
 
 
 def is_secret_field(name: str) -> bool:
@@ -157,9 +167,7 @@ class JournalEntry(NamedTuple):
 
     @property
     def headers(self) -> dict[str, str]:
-        return {
-            name: mask(value) if name.lower() in SECRET_HEADERS else value for name, value in self.raw_headers
-        }
+        return {name: _header_shown(name, value) for name, value in self.raw_headers}
 
     @property
     def body(self) -> str:
