@@ -15,6 +15,7 @@ from mock_server.base.store import MemoryStore
 from mock_server.core.admin import ADMIN_PREFIX, build_admin_blueprint
 from mock_server.core.admin_auth import init_admin_auth
 from mock_server.core.application import MockFlask
+from mock_server.core.dashboard import UI_PREFIX, build_dashboard_blueprint
 from mock_server.core.documents import init_documents
 from mock_server.core.faults import FaultRules
 from mock_server.core.fixtures import load_documents, read_fixtures
@@ -52,6 +53,7 @@ def create_app(
         app.register_blueprint(blueprint, url_prefix=provider.prefix)
     app.register_blueprint(build_admin_blueprint(), url_prefix=ADMIN_PREFIX)
     init_admin_auth(app, config.admin_token)
+    app.register_blueprint(build_dashboard_blueprint(), url_prefix=UI_PREFIX)
     init_documents(app, providers)
     init_pipeline(app, state)
     if config.fixtures:

@@ -59,7 +59,12 @@ def _in_file(name: str) -> Callable[[pytest.Item], bool]:
 REDIS_FIXTURES = frozenset({"redis_server", "redis_url", "durable_redis"})
 
 PROGRAMS = (
-    Program("chromium", "chromium", lambda: chromium_executable() is not None, _in_file("test_browser.py")),
+    Program(
+        "chromium",
+        "chromium",
+        lambda: chromium_executable() is not None,
+        lambda item: _in_file("test_browser.py")(item) or _in_file("test_dashboard_e2e.py")(item),
+    ),
     Program(
         "redis-server",
         "redis-server",

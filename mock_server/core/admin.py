@@ -3,7 +3,9 @@ of messages the APIs "sent", user statuses no API call reaches, and outbound web
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
+import json
 from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
@@ -376,7 +378,101 @@ def build_admin_blueprint() -> Blueprint:
 
     add_webhook_routes(admin)
     add_credential_routes(admin)
+    add_user_routes(admin)
     return admin
+
+
+class UsersQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    provider = fields.String()
+    scope = fields.String(validate=NON_EMPTY)
+    q = fields.String()
+    limit = fields.Integer(validate=validate.Range(min=1))
+
+
+class ScopesQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    provider = fields.String()
+
+
+class UserDeleteQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    scope = fields.String(required=True, validate=NON_EMPTY)
+
+
+def add_user_routes(admin: Blueprint) -> None:
+    """The users the store holds, across credentials: what no provider's API lists (each sees only its own
+    credential's), for the dashboard's users page and for scripts. Scopes are shown whole, as the outbox
+    shows them: a client needs one to ask /credentials for the headers that reach those users."""
+
+    @admin.get("/scopes")
+    def scopes() -> Response:
+        """Each provider's credential scopes that hold users, with how many."""
+        state = current_state()
+        provider = _known_provider(load_with(ScopesQuery(), request.args.to_dict()).get("provider"))
+        found = [
+            {"provider": name, "scope": scope, "users": len(state.store.values(name, scope))}
+            for name in ([provider] if provider else state.providers)
+            for scope in sorted(state.store.scopes(name))
+        ]
+        return json_response({"scopes": found, "total": len(found)})
+
+    @admin.get("/users")
+    def users() -> Response:
+        """Users of every provider (or one), of every scope (or one), whose stored record contains `q`
+        (case-insensitive), oldest first; `limit`: the first that many."""
+        query = load_with(UsersQuery(), request.args.to_dict())
+        provider = _known_provider(query.get("provider"))
+        if query.get("scope") is not None and provider is None:
+            raise InvalidRequest(fields={"scope": [SCOPE_NEEDS_PROVIDER]})
+        found = [
+            user for user in _stored_users(provider, query.get("scope")) if _contains(user, query.get("q"))
+        ][: query.get("limit")]
+        return json_response({"users": found, "total": len(found)})
+
+    @admin.delete("/users/<provider>/<user_id>")
+    def delete_user(provider: str, user_id: str) -> Response:
+        """Forget one user of one scope: for the APIs that have no delete of their own (Wealthyhood,
+        Taliware); Dots' and Dakota's own DELETE also do what those APIs do on a delete (Dakota's event)."""
+        _known_provider(provider)
+        scope = load_with(UserDeleteQuery(), request.args.to_dict())["scope"]
+        if current_state().store.delete(provider, scope, user_id) is None:
+            raise NotFound(f"No {provider} user {user_id} in that scope.")
+        return Response(status=204)
+
+
+def _stored_users(provider: str | None, scope: str | None) -> list[dict[str, Any]]:
+    state = current_state()
+    return [
+        _user_json(name, each_scope, record)
+        for name in ([provider] if provider else state.providers)
+        for each_scope in ([scope] if scope else sorted(state.store.scopes(name)))
+        for record in state.store.values(name, each_scope)
+    ]
+
+
+def _user_json(provider: str, scope: str, record: Any) -> dict[str, Any]:
+    """A stored user as the admin API lists it: who and where, and the record as stored (not the provider's
+    shape: GET it through the provider's API, with /credentials, for that)."""
+    stored = dataclasses.asdict(record) if dataclasses.is_dataclass(record) else record
+    return {
+        "provider": provider,
+        "scope": scope,
+        "id": getattr(record, "id", None),
+        "name": " ".join(filter(None, (getattr(record, "first_name", ""), getattr(record, "last_name", "")))),
+        "email": getattr(record, "email", None),
+        "record": json.loads(json.dumps(stored, default=str)),
+    }
+
+
+def _contains(user: dict[str, Any], text: str | None) -> bool:
+    return text is None or text.casefold() in json.dumps(user, ensure_ascii=False).casefold()
 
 
 def add_credential_routes(admin: Blueprint) -> None:
