@@ -32,12 +32,25 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+ADMIN_TOKEN = "e2e-admin-token-7f3a"
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     """`python -m mock_server` as `make run` starts it, seeded; stopped whatever the tests did."""
+    yield from running_server()
+
+
+@pytest.fixture(scope="module")
+def guarded_server() -> Iterator[str]:
+    """The same, with `--admin-token`."""
+    yield from running_server("--admin-token", ADMIN_TOKEN)
+
+
+def running_server(*args: str) -> Iterator[str]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "mock_server", "--port", str(port), "--quiet", "--seed", "1"],
+        [sys.executable, "-m", "mock_server", "--port", str(port), "--quiet", "--seed", "1", *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -250,3 +263,24 @@ def test_a_webhook_delivery_is_replayed_from_the_page(server, page):
         replayed = receiver.wait_for(event_id=first.event_id, replay=True, timeout=10)
         assert replayed.event_type == "user.created"
         expect(page.get_by_role("cell", name="delivered (replay)")).to_be_visible()
+
+
+def test_with_an_admin_token_the_dashboard_asks_for_it_once_and_never_shows_it(guarded_server, page):
+    page.goto(f"{guarded_server}/__admin/ui/")
+    expect(page).to_have_url(f"{guarded_server}/__admin/ui/login")
+    page.get_by_label("Admin token").fill("not-the-token")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text("That is not the admin token.")).to_be_visible()
+
+    page.get_by_label("Admin token").fill(ADMIN_TOKEN)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(f"{guarded_server}/__admin/ui/")
+    health = requests.get(
+        f"{guarded_server}/__admin/health", headers={"X-Admin-Token": ADMIN_TOKEN}, timeout=5
+    )
+    expect(page.locator("#total-users")).to_have_text(str(health.json()["users"]))  # its fetches are let in
+    page.goto(f"{guarded_server}/__admin/ui/journal")
+    expect(page.get_by_role("heading", name="Journal", exact=True)).to_be_visible()
+    assert ADMIN_TOKEN not in page.content()
+    refused = requests.get(f"{guarded_server}/__admin/requests", timeout=5)
+    assert refused.status_code == 401

@@ -83,18 +83,37 @@ def test_the_table_covers_the_admin_api():
     assert len(paths) >= 15
 
 
+def is_page(method: str, path: str) -> bool:
+    return method == "GET" and path.startswith("/__admin/ui/")
+
+
 def test_every_admin_route_refuses_without_the_token(app, client):
     for method, path, body in guarded_requests(app):
+        if is_page(method, path):
+            continue
         response = send(client, method, path, body)
         assert (method, path, response.status_code, response.json) == (method, path, 401, REFUSED)
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_every_dashboard_page_sends_a_browser_without_the_token_to_the_login_form(app, client):
+    pages = [path for method, path, _ in guarded_requests(app) if is_page(method, path)]
+    assert "/__admin/ui/" in pages and "/__admin/ui/journal" in pages
+    for path in pages:
+        response = client.get(path)
+        assert (path, response.status_code, response.headers.get("Location")) == (
+            path,
+            303,
+            "/__admin/ui/login",
+        )
 
 
 def test_every_admin_route_refuses_a_wrong_token(app, client):
     for headers in ({"Authorization": f"Bearer {WRONG}"}, {"X-Admin-Token": WRONG}):
         for method, path, body in guarded_requests(app):
             response = send(client, method, path, body, headers)
-            assert (method, path, response.status_code) == (method, path, 401)
+            refused = 303 if is_page(method, path) else 401
+            assert (method, path, response.status_code) == (method, path, refused)
 
 
 def test_every_admin_route_accepts_the_bearer_token(app, client):
