@@ -77,6 +77,13 @@ PROGRAMS = (
         compose_tool_installed,
         _in_file("test_compose.py"),
     ),
+    Program("zsh", "zsh", lambda: shutil.which("zsh") is not None, _in_file("test_doc_commands.py")),
+    Program(
+        "uuidgen",
+        "uuid-runtime",
+        lambda: shutil.which("uuidgen") is not None,
+        _in_file("test_doc_commands.py"),
+    ),
 )
 
 

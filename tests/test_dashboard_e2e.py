@@ -25,6 +25,7 @@ CHROMIUM = chromium_executable()
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 START_SECONDS = 30
 WAIT_MS = 10_000  # how long an expectation waits for the page (polls every second) before it fails
+expect.set_options(timeout=WAIT_MS)
 
 # Under CI=true a missing chromium stops the run before this (tests/conftest.py), in one line.
 pytestmark = pytest.mark.skipif(
@@ -284,3 +285,42 @@ def test_with_an_admin_token_the_dashboard_asks_for_it_once_and_never_shows_it(g
     assert ADMIN_TOKEN not in page.content()
     refused = requests.get(f"{guarded_server}/__admin/requests", timeout=5)
     assert refused.status_code == 401
+
+
+PAGES = ["", "users", "journal", "faults", "messages", "webhooks", "data"]
+# Every control a person can reach, and how its accessible name is worked out (the parts a test can read
+# without an accessibility tree: aria-label, aria-labelledby, a <label>, its text, title, placeholder).
+UNNAMED_CONTROLS = """() => Array.from(document.querySelectorAll(
+    'a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button], [tabindex]'))
+  .filter(el => el.offsetParent !== null || el.getClientRects().length)
+  .filter(el => {
+    const byIds = (el.getAttribute('aria-labelledby') || '').split(/\\s+/).filter(Boolean)
+      .map(id => (document.getElementById(id) || {}).textContent || '').join('');
+    const labels = Array.from(el.labels || []).map(l => l.textContent).join('');
+    const text = el.tagName === 'INPUT' ? (['submit', 'button'].includes(el.type) ? el.value : '')
+      : el.textContent;
+    const name = [el.getAttribute('aria-label'), byIds, labels, text, el.title].join('').trim();
+    return !name;
+  })
+  .map(el => el.outerHTML.slice(0, 120))"""
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_control_on_a_page_has_an_accessible_name(server, page, path):
+    page.goto(f"{server}/__admin/ui/{path}")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate(UNNAMED_CONTROLS) == []
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_page_fits_a_phone_screen_without_sideways_scrolling(browser, server, path):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        phone = context.new_page()
+        phone.goto(f"{server}/__admin/ui/{path}")
+        phone.wait_for_load_state("networkidle")
+        overflow = phone.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path or 'overview'} is {overflow}px wider than the phone"
+        expect(phone.get_by_role("navigation")).to_be_visible()
+    finally:
+        context.close()

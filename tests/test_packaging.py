@@ -205,7 +205,12 @@ def test_bench_without_wrk_says_how_to_install_it_in_one_line(tmp_path):
 
 def test_under_ci_missing_programs_stop_the_run_in_one_line_naming_their_packages(tmp_path):
     env = {**os.environ, "CI": "true", "PATH": str(Path(sys.executable).parent)}  # the venv: no chromium...
-    targets = ["tests/test_browser.py", "tests/test_compose.py", "tests/core/test_redis_store.py"]
+    targets = [
+        "tests/test_browser.py",
+        "tests/test_compose.py",
+        "tests/core/test_redis_store.py",
+        "tests/test_doc_commands.py",
+    ]
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *targets],
         cwd=ROOT,
@@ -219,13 +224,15 @@ def test_under_ci_missing_programs_stop_the_run_in_one_line_naming_their_package
     assert "chromium (apt-get install chromium)" in line
     assert "redis-server (apt-get install redis-server)" in line
     assert "docker compose or docker-compose (apt-get install docker-compose)" in line
+    assert "zsh (apt-get install zsh)" in line
+    assert "uuidgen (apt-get install uuid-runtime)" in line
     assert " passed" not in result.stdout and " failed" not in result.stdout  # stopped before any test ran
 
 
-def test_ci_setup_installs_every_program_the_tests_need_and_zsh():
+def test_ci_setup_installs_every_program_the_tests_need():
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     installed = set(re.findall(r"apt_install ([\w-]+)$", script, flags=re.M))
-    assert installed == {program.package for program in PROGRAMS} | {"zsh"}  # zsh: the README's snippets
+    assert installed == {program.package for program in PROGRAMS}
 
 
 # --- a built wheel and sdist, installed outside the clone (pip: slow) ---------------------------------------

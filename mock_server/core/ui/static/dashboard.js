@@ -355,7 +355,8 @@ async function webhooks() {
   document.getElementById("webhook-state").textContent =
     `Delivery ${state.paused ? "paused" : "running"}; ` +
     Object.entries(state.counts).map(([status, count]) => `${count} ${status}`).join(", ");
-  await showWebhooks(document.getElementById("webhook-credential"));
+  const form = document.getElementById("webhook-credential");
+  poll(() => showWebhooks(form));  // a delivery's status moves on (a retry, a replay) without a reload
 }
 
 async function showWebhooks(form) {
