@@ -20,6 +20,7 @@ import requests
 
 from mock_server import create_app
 from mock_server.base.clock import ManualClock
+from tests.processes import stop_process
 
 pytest_plugins = ["pytester"]
 
@@ -177,12 +178,7 @@ class LiveServer:
         raise RuntimeError("server did not start in time")
 
     def stop(self) -> str:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)
         output = self.output()
         self.log.close()
         return output

@@ -17,6 +17,7 @@ import requests
 
 from mock_server.receiver import WebhookReceiver
 from tests.conftest import chromium_executable, free_port
+from tests.processes import stop_process
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -60,12 +61,7 @@ def running_server(*args: str) -> Iterator[str]:
         wait_until_healthy(process, url)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         process.stderr.close()
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import stop_group
 from tests.redis_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,18 +100,6 @@ def start_mock(port: int) -> subprocess.Popen[bytes]:
     )
     wait_for_health(port)
     return process
-
-
-def stop_group(process: subprocess.Popen[bytes]) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 def run_script(shell_path: str, script: str, port: int) -> subprocess.CompletedProcess[str]:

@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from tests.conftest import free_port
+from tests.processes import stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / "Dockerfile"
@@ -152,12 +153,7 @@ def running(command: list[str], env: dict[str, str], cwd: Path) -> Iterator[subp
     try:
         yield server
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_process(server)
 
 
 def healthcheck_command(pid: int | None = None) -> list[str]:

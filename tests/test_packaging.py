@@ -26,6 +26,7 @@ from packaging.utils import canonicalize_name
 from mock_server import cli
 from mock_server.fixtures import BUNDLED_FIXTURES
 from tests.conftest import PROGRAMS, free_port
+from tests.processes import stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
@@ -286,12 +287,7 @@ def serving(venv: Path, cwd: Path, command: str = "mock-server") -> Iterator[dic
     try:
         yield wait_for_health(f"http://127.0.0.1:{port}/__admin/health", server)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_process(server)
 
 
 def wait_for_health(url: str, server: subprocess.Popen, timeout: float = 30.0) -> dict:

@@ -34,6 +34,7 @@ from tests.conftest import free_port
 from tests.dakota.helpers import unauthorized as dakota_unauthorized
 from tests.dots.helpers import error as dots_error
 from tests.dots.helpers import person as dots_person
+from tests.processes import stop_process
 
 CURL = "/usr/bin/curl"
 STARTUP_SECONDS = 20
@@ -88,13 +89,7 @@ class TlsServer:
         return self.log.read()
 
     def stop(self) -> str:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         output = self.output()
         self.log.close()
         return output
