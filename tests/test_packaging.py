@@ -273,8 +273,8 @@ def bundled_user_count() -> int:
 
 
 @contextmanager
-def serving(venv: Path, cwd: Path, command: str = "mock-server") -> Iterator[dict]:
-    """`command --port N` from the venv; yields its /__admin/health answer."""
+def serving(venv: Path, cwd: Path, command: str = "mock-server") -> Iterator[tuple[str, dict]]:
+    """`command --port N` from the venv; yields its URL and its /__admin/health answer."""
     port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("MOCK_SERVER_")}
     server = subprocess.Popen(
@@ -285,7 +285,8 @@ def serving(venv: Path, cwd: Path, command: str = "mock-server") -> Iterator[dic
         stderr=subprocess.STDOUT,
     )
     try:
-        yield wait_for_health(f"http://127.0.0.1:{port}/__admin/health", server)
+        url = f"http://127.0.0.1:{port}"
+        yield url, wait_for_health(f"{url}/__admin/health", server)
     finally:
         stop_process(server)
 
@@ -311,9 +312,13 @@ def test_an_installed_wheel_or_sdist_serves_the_bundled_users(artifacts, venv, o
     pip = venv / "bin" / "pip"
     run([pip, "install", "--quiet", "-c", CONSTRAINTS, artifacts[artifact]], cwd=outside)
     run([pip, "install", "--quiet", "--force-reinstall", "--no-deps", artifacts[artifact]], cwd=outside)
-    with serving(venv, outside, command) as health:
+    with serving(venv, outside, command) as (url, health):
         assert health["status"] == "ok"
         assert health["users"] == bundled_user_count() > 0
+        # The dashboard's templates and script are package data too.
+        for page, wanted in (("/__admin/ui/", "Overview"), ("/__admin/ui/static/dashboard.js", "function")):
+            answer = requests.get(url + page, timeout=10)
+            assert (page, answer.status_code, wanted in answer.text) == (page, 200, True)
     installed = run(
         [venv / "bin" / "python", "-m", "pip", "list", "--format=json"], cwd=outside, capture_output=True
     )
@@ -350,7 +355,7 @@ def test_the_documented_plugin_example_passes_beside_an_older_flask(artifacts, v
     assert result.returncode == 0, result.stdout + result.stderr
     collected = example_test_count()
     assert re.search(rf"\b{collected} passed\b", result.stdout), result.stdout
-    with serving(venv, outside) as health:  # the production server too, on this Flask
+    with serving(venv, outside) as (_url, health):  # the production server too, on this Flask
         assert health["users"] == bundled_user_count()
 
 

@@ -118,7 +118,7 @@ def init_admin_auth(app: Flask, token: str | None) -> None:
 
 
 def build_login_blueprint(token: str | None) -> Blueprint:
-    login = Blueprint("admin_login", __name__, template_folder="templates")
+    login = Blueprint("admin_login", __name__, template_folder="ui/templates")
 
     @login.get("/login")
     def login_form() -> Response | str:
