@@ -102,14 +102,9 @@ end
 return #doomed
 """
 
-# KEYS[1]: a capped list of JSON arrays whose first element is a provider. ARGV[1]: the text such an item
-# starts with for the provider whose items go. Keeps the others, in order.
-CLEAR_PROVIDER_ITEMS = """
-local items = redis.call('LRANGE', KEYS[1], 0, -1)
-local prefix, kept = ARGV[1], {}
-for _, item in ipairs(items) do
-  if string.sub(item, 1, #prefix) ~= prefix then kept[#kept + 1] = item end
-end
+# The end of a script that filtered the list KEYS[1] (`items`) into `kept`: the list is written again with
+# only those, in order (RPUSH in batches: Lua's unpack has a limit), and the number dropped is returned.
+KEEP_ONLY_KEPT = """
 if #kept == #items then return 0 end
 redis.call('DEL', KEYS[1])
 for first = 1, #kept, 1000 do
@@ -118,24 +113,34 @@ end
 return #items - #kept
 """
 
+# KEYS[1]: a capped list of JSON arrays whose first element is a provider. ARGV[1]: the text such an item
+# starts with for the provider whose items go. Keeps the others, in order.
+CLEAR_PROVIDER_ITEMS = (
+    """
+local items = redis.call('LRANGE', KEYS[1], 0, -1)
+local prefix, kept = ARGV[1], {}
+for _, item in ipairs(items) do
+  if string.sub(item, 1, #prefix) ~= prefix then kept[#kept + 1] = item end
+end
+"""
+    + KEEP_ONLY_KEPT
+)
+
 
 # KEYS[1]: a capped list of JSON arrays [provider, fields]. ARGV[1]: a provider, ARGV[2]: a scope. Drops the
 # items of that provider whose fields' scope is that one (decoded, as the scope sits inside the fields);
 # keeps the others, in order.
-CLEAR_SCOPE_ITEMS = """
+CLEAR_SCOPE_ITEMS = (
+    """
 local items = redis.call('LRANGE', KEYS[1], 0, -1)
 local kept = {}
 for _, item in ipairs(items) do
   local decoded = cjson.decode(item)
   if decoded[1] ~= ARGV[1] or decoded[2]['scope'] ~= ARGV[2] then kept[#kept + 1] = item end
 end
-if #kept == #items then return 0 end
-redis.call('DEL', KEYS[1])
-for first = 1, #kept, 1000 do
-  redis.call('RPUSH', KEYS[1], unpack(kept, first, math.min(first + 999, #kept)))
-end
-return #items - #kept
 """
+    + KEEP_ONLY_KEPT
+)
 
 
 # --- idempotency keys ---------------------------------------------------------------------------------
