@@ -36,37 +36,26 @@ SCOPE_NEEDS_PROVIDER = "A scope belongs to one provider: give provider too."
 CREDENTIAL_REFUSED = "No scope given, and the {provider} credential sent with this call is refused: {reason}"
 
 
-class ResetRequest(Schema):
+class Lenient(Schema):
+    """An admin request's body or query string: what it does not name is ignored."""
+
     class Meta:
         unknown = EXCLUDE
+
+
+class ScopeQuery(Lenient):
+    """Everything, a provider's, or one scope's: what a reset, DELETE /requests, /messages and /faults
+    clear, and what the listings filter by."""
 
     provider = fields.String()
     scope = fields.String(validate=NON_EMPTY)
 
 
-class ScopeQuery(Schema):
-    """What DELETE /requests, /messages and /faults clear: everything, a provider's, or one scope's."""
-
-    class Meta:
-        unknown = EXCLUDE
-
-    provider = fields.String()
-    scope = fields.String(validate=NON_EMPTY)
-
-
-class FixturesRequest(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class FixturesRequest(Lenient):
     path = fields.String(required=True, validate=validate.Length(min=1))  # "" would be the server's cwd
 
 
-class JournalQuery(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    provider = fields.String()
-    scope = fields.String(validate=NON_EMPTY)
+class JournalQuery(ScopeQuery):
     method = fields.String()
     path = fields.String()
     status = fields.Integer()
@@ -74,45 +63,26 @@ class JournalQuery(Schema):
     limit = fields.Integer(validate=validate.Range(min=1))
 
 
-class MessagesQuery(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    provider = fields.String()
-    scope = fields.String(validate=NON_EMPTY)
+class MessagesQuery(ScopeQuery):
     user_id = fields.String()
     limit = fields.Integer(validate=validate.Range(min=1))
 
 
-class DeliveriesQuery(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    provider = fields.String()
-    scope = fields.String(validate=NON_EMPTY)
+class DeliveriesQuery(ScopeQuery):
     status = fields.String(validate=validate.OneOf(STATUSES))
     event_id = fields.String()
     limit = fields.Integer(validate=validate.Range(min=1))
 
 
-class DeliverRequest(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class DeliverRequest(Lenient):
     due_only = fields.Boolean(load_default=False)
 
 
-class CredentialsQuery(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class CredentialsQuery(Lenient):
     scope = fields.String(required=True, validate=validate.Length(min=1))
 
 
-class UserStatusRequest(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class UserStatusRequest(Lenient):
     provider = fields.String(required=True)
     user_id = fields.String(required=True)
     status = fields.String(required=True)
@@ -163,12 +133,7 @@ def _milliseconds(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-class FaultRuleRequest(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    provider = fields.String()
-    scope = fields.String(validate=NON_EMPTY)  # only this credential's requests (of `provider`)
+class FaultRuleRequest(ScopeQuery):
     method = fields.String()
     path = fields.String(load_default="*")
     times = fields.Integer(validate=validate.Range(min=1))
@@ -283,7 +248,7 @@ def build_admin_blueprint() -> Blueprint:
         """Back to the start state: everything, one provider, or one credential's scope of a provider; the
         fixture users loaded at start that belong to what was reset are loaded again."""
         state = current_state()
-        provider, scope = _scope_asked(load_with(ResetRequest(), _body_and_query()))
+        provider, scope = _scope_asked(load_with(ScopeQuery(), _body_and_query()))
         if scope is not None and not hasattr(state.backends[provider], "reset_scope"):
             raise InvalidRequest(fields={"scope": [f"{provider} cannot reset one scope."]})
         try:
@@ -382,27 +347,16 @@ def build_admin_blueprint() -> Blueprint:
     return admin
 
 
-class UsersQuery(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    provider = fields.String()
-    scope = fields.String(validate=NON_EMPTY)
+class UsersQuery(ScopeQuery):
     q = fields.String()
     limit = fields.Integer(validate=validate.Range(min=1))
 
 
-class ScopesQuery(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class ScopesQuery(Lenient):
     provider = fields.String()
 
 
-class UserDeleteQuery(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class UserDeleteQuery(Lenient):
     scope = fields.String(required=True, validate=NON_EMPTY)
 
 
