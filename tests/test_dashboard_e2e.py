@@ -320,3 +320,29 @@ def test_a_page_fits_a_phone_screen_without_sideways_scrolling(browser, server, 
         expect(phone.get_by_role("navigation")).to_be_visible()
     finally:
         context.close()
+
+
+def test_a_reset_of_one_credential_asks_first_and_leaves_the_others(server, page):
+    mine, theirs = unique("dk_test_reset"), unique("dk_test_keep")
+    for api_key in (mine, theirs):
+        create_dakota_user(server, api_key, f"{unique('reset')}@example.com")
+    page.goto(f"{server}/__admin/ui/data")
+    page.get_by_label("Provider", exact=True).select_option(label="Dakota")
+    page.get_by_label("Credential scope (optional)").fill(mine)
+
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("button", name="Reset data").click()
+    expect(page.get_by_role("status")).to_have_text("Reset cancelled.")
+    assert len(dakota_users(server, mine)) == 1  # declining the confirmation changes nothing
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Reset data").click()
+    expect(page.get_by_label("Admin API's answer")).to_contain_text('"reset"')
+    assert dakota_users(server, mine) == []
+    assert len(dakota_users(server, theirs)) == 1
+
+
+def dakota_users(server: str, api_key: str) -> list[dict]:
+    listed = requests.get(f"{server}/dakota/users", headers={"x-api-key": api_key}, timeout=5)
+    assert listed.status_code == 200, listed.text
+    return listed.json()["data"]
