@@ -119,7 +119,7 @@ def banner(config: Config, app: Flask | None = None) -> str:
         port = config.provider_ports.get(provider.name)
         if port is not None:
             lines.append(f"  {'':<{width}} {origin(config, port)}{provider.example_path}  (its own port)")
-    lines.append(f"  Dashboard  {base}/__admin/ui/")
+    lines.append(f"  {'Dashboard':<{width}} {base}/__admin/ui/")
     lines += admin_access_lines(config)
     if config.tls:
         lines.append(f"  HTTPS: trust the CA certificate {tls.ca_certificate_path(config)} (docs/tls.md)")
