@@ -22,6 +22,13 @@ Change = Callable[[Any], tuple[Any, UniqueValues]]
 R = TypeVar("R")
 
 
+def in_part(provider: str | None, scope: str | None, of_provider: str | None, of_scope: str | None) -> bool:
+    """Whether an item of `of_provider` and `of_scope` (a credential's data partition) is in the part a
+    reset or a clear names: every provider (None), one `provider`, or one `scope` of it (None: all its
+    scopes)."""
+    return provider in (None, of_provider) and scope in (None, of_scope)
+
+
 class UniqueViolation(Exception):
     """A write would give a second record the same value of a unique field. `record` is the one refused."""
 

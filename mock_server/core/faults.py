@@ -29,6 +29,7 @@ from mock_server.base.errors import (
     UnsupportedMediaType,
     reason_phrase,
 )
+from mock_server.base.store import in_part
 
 
 class InjectedFault(ApiError):
@@ -150,7 +151,7 @@ class FaultRule:
 
     def in_scope(self, provider: str | None, scope: str | None) -> bool:
         """Whether clearing `provider`'s rules (of one `scope` of it, if given) takes this rule."""
-        return provider in (None, self.provider) and scope in (None, self.scope)
+        return in_part(provider, scope, self.provider, self.scope)
 
     def to_json(self) -> dict[str, Any]:
         return {

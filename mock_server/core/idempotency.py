@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from mock_server.base.clock import Clock
 from mock_server.base.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
+from mock_server.base.store import in_part
 
 # 100,000 keys are kept by default, so an entry's size is most of the mock's memory under load: slotted
 # classes (no __dict__ each), a raw digest rather than its hex, and one shared copy of repeated headers.
@@ -133,9 +134,5 @@ class IdempotencyStore:
         """Forget every key, a namespace's (a provider's), or one scope's of a namespace (a credential's)."""
         with self._lock:
             for generation in (self._young, self._old):
-                for slot in [slot for slot in generation if _in(slot, namespace, scope)]:
+                for slot in [slot for slot in generation if in_part(namespace, scope, *slot[:2])]:
                     del generation[slot]
-
-
-def _in(slot: Slot, namespace: str | None, scope: str | None) -> bool:
-    return namespace in (None, slot[0]) and scope in (None, slot[1])

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 from flask import Response
 
 from mock_server.base.clock import Clock
+from mock_server.base.store import in_part
 from mock_server.core.faults import DroppedConnection
 
 # Headers whose values are secrets: the journal keeps only enough to tell credentials apart.
@@ -211,13 +212,11 @@ class Journal:
     def clear(self, provider: str | None = None, scope: str | None = None) -> None:
         """Forget every entry, a provider's, or one scope's of a provider (`scope` needs `provider`)."""
         with self._lock:
-            kept = [entry for entry in self._entries if not _belongs(entry, provider, scope)]
+            kept = [
+                entry for entry in self._entries if not in_part(provider, scope, entry.provider, entry.scope)
+            ]
             self._entries.clear()
             self._entries.extend(kept)
-
-
-def _belongs(entry: JournalEntry, provider: str | None, scope: str | None) -> bool:
-    return provider in (None, entry.provider) and (scope is None or scope == entry.scope)
 
 
 def record_exchange(

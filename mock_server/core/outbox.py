@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from mock_server.base.store import in_part
+
 # Far more than any test reads; bounded so a long soak that keeps asking for codes cannot eat memory.
 OUTBOX_CAPACITY = 1000
 
@@ -67,7 +69,7 @@ class Outbox:
             kept = [
                 message
                 for message in self._messages
-                if not (provider in (None, message.provider) and scope in (None, message.scope))
+                if not in_part(provider, scope, message.provider, message.scope)
             ]
             self._messages.clear()
             self._messages.extend(kept)

@@ -19,6 +19,7 @@ from flask import Response
 from mock_server.base.clock import Clock
 from mock_server.base.config import Quota
 from mock_server.base.errors import RateLimited
+from mock_server.base.store import in_part
 
 # Windows of this many clients at most are kept (the oldest go first), whatever keys arrive.
 MAX_CLIENTS = 100_000
@@ -110,12 +111,8 @@ class RateLimiter:
     def clear(self, namespace: str | None = None, client: str | None = None) -> None:
         """Forget every window, a namespace's (a provider's), or one client's of a namespace."""
         with self._lock:
-            for key in [key for key in self._windows if _in(key, namespace, client)]:
+            for key in [key for key in self._windows if in_part(namespace, client, *key)]:
                 del self._windows[key]
-
-
-def _in(key: tuple[str, str], namespace: str | None, client: str | None) -> bool:
-    return namespace in (None, key[0]) and client in (None, key[1])
 
 
 def count_request(limiter: RateLimiter, req: Any) -> None:

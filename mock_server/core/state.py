@@ -13,7 +13,7 @@ from flask import current_app
 from mock_server.base.clock import Clock
 from mock_server.base.config import Config
 from mock_server.base.ids import IdFactory
-from mock_server.base.store import Store
+from mock_server.base.store import Store, in_part
 from mock_server.core.event_log import EventLog
 from mock_server.core.faults import FaultRules
 from mock_server.core.fixtures import FixtureFile, load_documents
@@ -84,7 +84,7 @@ class MockState:
         wanted = [
             document
             for document in self.fixtures
-            if provider in (None, document.provider) and scope in (None, document.scope)
+            if in_part(provider, scope, document.provider, document.scope)
         ]
         return load_documents(self.backends, wanted)
 

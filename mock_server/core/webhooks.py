@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from mock_server.base.clock import Clock
+from mock_server.base.store import in_part
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 STATUSES = (PENDING, DELIVERED, FAILED)
@@ -415,7 +416,7 @@ class WebhookDispatcher:
             doomed = [
                 record_id
                 for record_id, delivery in self._records.items()
-                if provider in (None, delivery.provider) and scope in (None, delivery.scope)
+                if in_part(provider, scope, delivery.provider, delivery.scope)
             ]
             for record_id in doomed:
                 del self._records[record_id]
