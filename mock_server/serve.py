@@ -183,12 +183,10 @@ def credential_text(provider: Provider[Any], backend: Any, scope: str) -> str:
 def webhook_key_lines(app: Flask) -> list[str]:
     """The public key each provider's webhooks are signed with, for the receiver's configuration."""
     state = app.extensions["mock_server"]
-    lines = []
-    for name, provider in state.providers.items():
-        if provider.webhook_signing_key is not None:
-            key = provider.webhook_public_key(state.backends[name])
-            lines.append(f"  {provider.title} webhooks are signed with Ed25519 public key {key}")
-    return lines
+    return [
+        f"  {state.providers[name].title} webhooks are signed with Ed25519 public key {key}"
+        for name, key in state.webhook_public_keys().items()
+    ]
 
 
 def pin_webhook_keys(app: Flask, config: Config) -> Config:

@@ -255,11 +255,7 @@ class InProcessServer:
         return [entry.to_json() for entry in self.state.journal.entries()]
 
     def webhook_public_keys(self) -> dict[str, str]:
-        return {
-            name: provider.webhook_public_key(self.state.backends[name])
-            for name, provider in self.state.providers.items()
-            if provider.webhook_signing_key is not None
-        }
+        return self.state.webhook_public_keys()
 
     def deliver_webhooks(self) -> list[dict[str, Any]]:
         return [delivery.to_json() for delivery in self.state.webhooks.deliver_now()]

@@ -451,7 +451,7 @@ def add_webhook_routes(admin: Blueprint) -> None:
             {
                 "paused": state.webhooks.paused,
                 "counts": state.webhooks.counts(),
-                "public_keys": _webhook_public_keys(),
+                "public_keys": current_state().webhook_public_keys(),
                 "retry_schedule_seconds": list(policy.retry_delays),
                 "max_attempts": policy.max_attempts,
                 "timeout_seconds": policy.timeout_seconds,
@@ -492,15 +492,6 @@ def add_webhook_routes(admin: Blueprint) -> None:
     def resume_webhooks() -> Response:
         current_state().webhooks.resume()
         return json_response({"paused": False})
-
-
-def _webhook_public_keys() -> dict[str, str]:
-    state = current_state()
-    return {
-        name: provider.webhook_public_key(state.backends[name])
-        for name, provider in state.providers.items()
-        if provider.webhook_signing_key is not None
-    }
 
 
 def _rule_json(rule: FaultRule) -> dict[str, Any]:

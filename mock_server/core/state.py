@@ -68,6 +68,14 @@ class MockState:
                 return provider
         return None
 
+    def webhook_public_keys(self) -> dict[str, str]:
+        """The public key (64 hex characters) each served provider that sends webhooks signs them with."""
+        return {
+            name: provider.webhook_public_key(self.backends[name])
+            for name, provider in self.providers.items()
+            if provider.webhook_signing_key is not None
+        }
+
     def reset(self, provider: str | None = None, scope: str | None = None) -> dict[str, int]:
         """Back to the start state: of everything, of one `provider`, or of one `scope` of a provider (one
         credential's data: a Dots client id, a Wealthyhood token subject, a Dakota API key, a Taliware
