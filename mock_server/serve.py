@@ -35,6 +35,7 @@ from granian.server.mp import MPServer, WorkerProcess
 from mock_server import tls
 from mock_server.app import create_app
 from mock_server.base.config import MEMORY_STORE, Config
+from mock_server.core.dashboard import UI_PREFIX
 from mock_server.core.provider import Provider
 from mock_server.ports import BACKLOG, ProviderPorts, listening_socket
 from mock_server.providers import REGISTRY
@@ -119,7 +120,7 @@ def banner(config: Config, app: Flask | None = None) -> str:
         port = config.provider_ports.get(provider.name)
         if port is not None:
             lines.append(f"  {'':<{width}} {origin(config, port)}{provider.example_path}  (its own port)")
-    lines.append(f"  {'Dashboard':<{width}} {base}/__admin/ui/")
+    lines.append(f"  {'Dashboard':<{width}} {base}{UI_PREFIX}/")
     lines += admin_access_lines(config)
     if config.tls:
         lines.append(f"  HTTPS: trust the CA certificate {tls.ca_certificate_path(config)} (docs/tls.md)")

@@ -14,11 +14,11 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, redirect, render_template, request
 
+from mock_server.core.dashboard import UI_PREFIX
 from mock_server.core.http import json_response
 from mock_server.core.routing import OWN_PATH_PREFIX
 from mock_server.core.state import current_state
 
-UI_PREFIX = OWN_PATH_PREFIX + "/ui"
 LOGIN_PATH = UI_PREFIX + "/login"
 HEALTH_PATH = OWN_PATH_PREFIX + "/health"
 COOKIE_NAME = "mock_server_admin"

@@ -6,6 +6,7 @@ routes), never the state, so anything a page does a script can do through the sa
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, render_template
@@ -78,8 +79,9 @@ USER_APIS: dict[str, dict[str, Any]] = {
 # Providers whose webhooks the webhooks page shows, with their replay route.
 WEBHOOK_APIS = {"dakota": {"targets": "GET /webhooks/targets", "replay": "POST /webhooks/events/{id}/replay"}}
 
+OVERVIEW = "overview"  # the page at the dashboard's root
 PAGES = (
-    ("overview", "Overview"),
+    (OVERVIEW, "Overview"),
     ("users", "Users"),
     ("journal", "Journal"),
     ("faults", "Faults"),
@@ -129,32 +131,7 @@ def build_dashboard_blueprint() -> Blueprint:
             admin_prefix=OWN_PATH_PREFIX,
         )
 
-    @dashboard.get("/")
-    def overview() -> str:
-        return page("overview")
-
-    @dashboard.get("/users")
-    def users() -> str:
-        return page("users")
-
-    @dashboard.get("/journal")
-    def journal() -> str:
-        return page("journal")
-
-    @dashboard.get("/faults")
-    def faults() -> str:
-        return page("faults")
-
-    @dashboard.get("/messages")
-    def messages() -> str:
-        return page("messages")
-
-    @dashboard.get("/webhooks")
-    def webhooks() -> str:
-        return page("webhooks")
-
-    @dashboard.get("/data")
-    def data() -> str:
-        return page("data")
-
+    for name, _title in PAGES:
+        path = "/" if name == OVERVIEW else f"/{name}"
+        dashboard.add_url_rule(path, name, partial(page, name), methods=["GET"])
     return dashboard
