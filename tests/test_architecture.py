@@ -180,6 +180,17 @@ def test_the_new_provider_gets_the_sandbox_machinery(ledger_app, tmp_path):
     assert client.get("/ledger/accounts/ffffffff", headers=KEY).status_code == 404
 
 
+def test_a_provider_without_a_per_scope_reset_refuses_one_and_keeps_its_data(ledger_app):
+    client = ledger_app.test_client()
+    created = client.post("/ledger/accounts", json=ACCOUNT, headers=KEY).get_json()
+    refused = client.post("/__admin/reset", json={"provider": "ledger", "scope": "team-a"})
+    assert (refused.status_code, refused.get_json()) == (
+        400,
+        {"error": "scope: ledger cannot reset one scope."},
+    )
+    assert client.get(f"/ledger/accounts/{created['id']}", headers=KEY).get_json() == created
+
+
 def test_the_new_provider_is_documented_and_reachable_from_a_browser(ledger_app):
     client = ledger_app.test_client()
     document = client.get("/ledger/openapi.json").get_json()

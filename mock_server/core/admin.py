@@ -22,7 +22,7 @@ from mock_server.core.http import body_bytes, json_response, read_json
 from mock_server.core.http import validate as load_with
 from mock_server.core.journal import JournalEntry, mask
 from mock_server.core.routing import OWN_PATH_PREFIX
-from mock_server.core.state import current_state
+from mock_server.core.state import ScopeResetUnsupported, current_state
 from mock_server.core.webhooks import STATUSES, Delivery
 
 ADMIN_PREFIX = OWN_PATH_PREFIX
@@ -249,10 +249,10 @@ def build_admin_blueprint() -> Blueprint:
         fixture users loaded at start that belong to what was reset are loaded again."""
         state = current_state()
         provider, scope = _scope_asked(load_with(ScopeQuery(), _body_and_query()))
-        if scope is not None and not hasattr(state.backends[provider], "reset_scope"):
-            raise InvalidRequest(fields={"scope": [f"{provider} cannot reset one scope."]})
         try:
             loaded = state.reset(provider, scope)
+        except ScopeResetUnsupported as error:
+            raise InvalidRequest(fields={"scope": [str(error)]}) from None
         except FixtureError as error:  # a user made meanwhile took a fixture user's email, say
             raise InvalidRequest(str(error)) from None
         return json_response(

@@ -25,6 +25,10 @@ from mock_server.core.ratelimit import RateLimiter
 from mock_server.core.webhooks import WebhookDispatcher
 
 
+class ScopeResetUnsupported(ValueError):
+    """The provider's backend keeps no per-scope reset (`reset_scope` is optional)."""
+
+
 @dataclass
 class MockState:
     config: Config
@@ -102,7 +106,7 @@ class MockState:
         if scope is not None and provider is None:
             raise ValueError("a scope belongs to one provider: name the provider too")
         if scope is not None and provider is not None and not hasattr(self.backends[provider], "reset_scope"):
-            raise ValueError(f"{provider} cannot reset one scope")
+            raise ScopeResetUnsupported(f"{provider} cannot reset one scope.")
 
     def _reset_provider(self, provider: str | None) -> None:
         for name in [provider] if provider else list(self.backends):
